@@ -1,0 +1,12 @@
+-- Undoes 20261124000000_init.
+DROP TABLE chat_messages;
+DROP TABLE chat_sessions;
+DROP TABLE characters;
+DROP TABLE assessment_attempts;
+DROP TABLE user_progress;
+DROP TABLE assessments;
+DROP TABLE courses;
+DROP TABLE users;
+DROP FUNCTION character_personality_is_valid(jsonb);
+DROP FUNCTION assessment_questions_are_valid(jsonb);
+DROP FUNCTION set_updated_at();

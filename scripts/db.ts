@@ -1,0 +1,65 @@
+/**
+ * Database commands: `migrate`, `rollback [--all]`, `status`, `seed`, `reset` (rollback all, migrate, seed).
+ * They run against DATABASE_URL, or the embedded database in EMBEDDED_DATA_DIR when it is unset.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { withClient } from '../src/db/index.js';
+import { startEmbeddedDatabase } from '../src/db/embedded.js';
+import { migrate, migrationStatus, rollback } from '../src/db/migrator.js';
+import { seedDatabase } from '../src/db/seed.js';
+import type pg from 'pg';
+
+const commands: Record<string, (client: pg.Client, all: boolean) => Promise<void>> = {
+  async migrate(client) {
+    const applied = await migrate(client);
+    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date');
+  },
+  async rollback(client, all) {
+    const undone = await rollback(client, { all });
+    console.log(undone.length ? `Rolled back: ${undone.join(', ')}` : 'Nothing to roll back');
+  },
+  async status(client) {
+    for (const { name, state, appliedAt } of await migrationStatus(client)) {
+      console.log(`${state.padEnd(8)} ${name}${appliedAt ? `  (${appliedAt.toISOString()})` : ''}`);
+    }
+  },
+  async seed(client) {
+    const result = await seedDatabase(client);
+    console.log(
+      `Seeded ${result?.characters} characters, ${result?.courses} courses, ${result?.assessments} assessments`,
+    );
+  },
+  async reset(client) {
+    await commands.rollback!(client, true);
+    await commands.migrate!(client, false);
+    await commands.seed!(client, false);
+  },
+};
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { all: { type: 'boolean', default: false } },
+  });
+  const name = positionals[0] ?? '';
+  const command = commands[name];
+  if (!command) throw new Error(`usage: db <${Object.keys(commands).join('|')}> [--all]`);
+  const config = loadConfig();
+  if (config.DATABASE_URL) {
+    await withClient(config.DATABASE_URL, (client) => command(client, values.all));
+    return;
+  }
+  console.log(`No DATABASE_URL: using the embedded database in ${config.EMBEDDED_DATA_DIR}`);
+  const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, 2);
+  try {
+    await withClient(embedded.url, (client) => command(client, values.all));
+  } finally {
+    await embedded.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginCacheControlDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Disposable } from 'graphql-ws';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Database } from './db/index.js';
+import type { PubSub } from './pubsub.js';
+import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
+import { createContext, type Context } from './context.js';
+import { DomainError, formatError } from './errors.js';
+import { requestScope } from './request-scope.js';
+import { schema as defaultSchema } from './schema/index.js';
+
+export const GRAPHQL_PATH = '/graphql';
+/** Larger bodies are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 100 * 1024;
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  pubsub: PubSub;
+  /** The development secret generated at start when JWT_SECRET is unset (never in production). */
+  jwtSecret: string;
+  schema?: GraphQLSchema;
+}
+
+export interface App {
+  apollo: ApolloServer<Context>;
+  auth: AuthSettings;
+  /** node:http request listener for /graphql, /healthz and /readyz. */
+  handleRequest(request: IncomingMessage, response: ServerResponse): void;
+  /** Serves graphql-ws on the given WebSocket server; returns its disposer. */
+  serveWebSocket(wsServer: WebSocketServer): Disposable;
+  /** The viewer a token stands for, provisioned in the database; null for no token. */
+  authenticate(authorization: string | undefined | null): Promise<Viewer | null>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+class PayloadTooLargeError extends Error {}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) throw new PayloadTooLargeError();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+export function createApp(deps: AppDependencies): App {
+  const { config, logger, database, pubsub } = deps;
+  const schema = deps.schema ?? defaultSchema;
+  const auth = authSettings(deps.jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const provisioner = new UserProvisioner();
+  const contextDependencies = { prisma: database.prisma, config, logger, pubsub };
+  const production = config.NODE_ENV === 'production';
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, requestScope.getStore() ?? { logger }),
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+    logger,
+  });
+
+  async function authenticate(authorization: string | undefined | null): Promise<Viewer | null> {
+    const token = bearerToken(authorization);
+    if (!token) return null;
+    const viewer = await verifyToken(token, auth);
+    await provisioner.provision(database.prisma, viewer);
+    return viewer;
+  }
+
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+    const scope = { requestId, logger: logger.child({ requestId }) };
+    await requestScope.run(scope, async () => {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const rawBody = request.method === 'POST' ? await readBody(request) : '';
+      let body: unknown = rawBody;
+      if (rawBody && headers.get('content-type')?.includes('json')) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          sendJson(response, 400, {
+            errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+          });
+          return;
+        }
+      }
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const result = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+        context: async () =>
+          createContext(contextDependencies, await authenticate(request.headers.authorization), requestId),
+      });
+      for (const [key, value] of result.headers) response.setHeader(key, value);
+      response.setHeader('x-request-id', requestId);
+      response.statusCode = result.status ?? 200;
+      if (result.body.kind === 'complete') {
+        response.end(result.body.string);
+        return;
+      }
+      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      response.end();
+    });
+  }
+
+  function handleRequest(request: IncomingMessage, response: ServerResponse): void {
+    const headerId = request.headers['x-request-id'];
+    const requestId = typeof headerId === 'string' && /^[\w.-]{1,64}$/.test(headerId) ? headerId : randomUUID();
+    const path = (request.url ?? '/').split('?')[0];
+    const work = async () => {
+      if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        const ready = await database.isReachable();
+        return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+      }
+      if (path === GRAPHQL_PATH) return handleGraphQL(request, response, requestId);
+      sendJson(response, 404, { error: 'Not found' });
+    };
+    work().catch((error: unknown) => {
+      if (error instanceof PayloadTooLargeError) {
+        response.setHeader('connection', 'close');
+        return sendJson(response, 413, {
+          errors: [
+            { message: `Request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } },
+          ],
+        });
+      }
+      if (error instanceof DomainError) {
+        return sendJson(response, (error.extensions.http as { status?: number } | undefined)?.status ?? 400, {
+          errors: [{ message: error.message, extensions: { code: error.extensions.code } }],
+        });
+      }
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!response.headersSent)
+        sendJson(response, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+        });
+      else response.destroy();
+    });
+  }
+
+  function serveWebSocket(wsServer: WebSocketServer) {
+    return useServer<{ authorization?: unknown }, { viewer: Viewer | null }>(
+      {
+        schema,
+        onConnect: async (ctx) => {
+          const authorization = ctx.connectionParams?.authorization;
+          try {
+            ctx.extra.viewer = await authenticate(typeof authorization === 'string' ? authorization : null);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        context: (ctx) => createContext(contextDependencies, ctx.extra.viewer ?? null, randomUUID()),
+      },
+      wsServer,
+    );
+  }
+
+  return {
+    apollo,
+    auth,
+    handleRequest,
+    serveWebSocket,
+    authenticate,
+    start: () => apollo.start(),
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,102 @@
+import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { z } from 'zod';
+import { LRUCache } from 'lru-cache';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { UnauthenticatedError } from './errors.js';
+
+export type Role = 'learner' | 'admin';
+
+/** The signed-in user as the token describes them. */
+export interface Viewer {
+  id: number;
+  role: Role;
+  email: string | null;
+  displayName: string;
+  /** Seconds since the epoch after which the token no longer holds (WebSocket re-checks it). */
+  expiresAt: number | null;
+}
+
+export interface AuthSettings {
+  secret: Uint8Array;
+  issuer?: string;
+  audience?: string;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().regex(/^[1-9]\d{0,9}$/, 'sub must be a positive integer user id'),
+  role: z.enum(['learner', 'admin']).default('learner'),
+  email: z.email().max(255).optional(),
+  name: z.string().trim().min(1).max(255).optional(),
+  exp: z.number().optional(),
+});
+
+export function authSettings(secret: string, issuer?: string, audience?: string): AuthSettings {
+  return { secret: new TextEncoder().encode(secret), issuer, audience };
+}
+
+/** Reads "Bearer <jwt>"; an absent header means anonymous, a malformed one is an error. */
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
+  return match[1]!;
+}
+
+/** Verifies an HS256 token from the PokerIQ Pro login and returns who it speaks for. */
+export async function verifyToken(token: string, settings: AuthSettings): Promise<Viewer> {
+  try {
+    const { payload } = await jwtVerify(token, settings.secret, {
+      algorithms: ['HS256'],
+      issuer: settings.issuer,
+      audience: settings.audience,
+    });
+    const claims = claimsSchema.parse(payload);
+    const id = Number(claims.sub);
+    if (!Number.isSafeInteger(id) || id > 2_147_483_647) throw new Error('sub out of range');
+    return {
+      id,
+      role: claims.role,
+      email: claims.email ?? null,
+      displayName: claims.name ?? claims.email?.split('@')[0] ?? `Player ${id}`,
+      expiresAt: claims.exp ?? null,
+    };
+  } catch (error) {
+    const reason = error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is invalid';
+    throw new UnauthenticatedError(reason);
+  }
+}
+
+export async function signToken(
+  settings: AuthSettings,
+  claims: { sub: number; role?: Role; email?: string; name?: string },
+  expiresIn: string | number = '12h',
+): Promise<string> {
+  let jwt = new SignJWT({ role: claims.role ?? 'learner', email: claims.email, name: claims.name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(String(claims.sub))
+    .setIssuedAt()
+    .setExpirationTime(expiresIn);
+  if (settings.issuer) jwt = jwt.setIssuer(settings.issuer);
+  if (settings.audience) jwt = jwt.setAudience(settings.audience);
+  return jwt.sign(settings.secret);
+}
+
+/**
+ * Just-in-time provisioning: the users row is created or refreshed from the claims the first time this
+ * process sees them, so a request with known claims costs no write.
+ */
+export class UserProvisioner {
+  private readonly seen = new LRUCache<string, true>({ max: 10_000 });
+
+  async provision(prisma: PrismaClient, viewer: Viewer): Promise<void> {
+    const key = `${viewer.id}\u0000${viewer.role}\u0000${viewer.email ?? ''}\u0000${viewer.displayName}`;
+    if (this.seen.has(key)) return;
+    // An email already held by another account (changed upstream) must not lock this user out.
+    await prisma.$executeRaw`
+      INSERT INTO users (id, email, display_name, role)
+      VALUES (${viewer.id}, (SELECT ${viewer.email}::varchar WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = ${viewer.email} AND id <> ${viewer.id})), ${viewer.displayName}, ${viewer.role})
+      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, display_name = EXCLUDED.display_name, role = EXCLUDED.role
+      WHERE (users.email, users.display_name, users.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.display_name, EXCLUDED.role)`;
+    this.seen.set(key, true);
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Every environment variable the server reads, validated once at start-up. */
+export const configSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'])
+      .default('development')
+      .describe('production turns off Sandbox, introspection and the generated development secret'),
+    HOST: z.string().min(1).default('0.0.0.0').describe('interface the HTTP and WebSocket server binds to'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('port of /graphql, /healthz and /readyz'),
+    DATABASE_URL: z
+      .url()
+      .optional()
+      .describe('PostgreSQL connection string; without it the server runs on an embedded PGlite database in .data/'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10).describe('connections in the pg pool'),
+    DATABASE_POOL_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5000)
+      .describe('how long a query waits for a free pool connection before failing'),
+    EMBEDDED_DATA_DIR: z
+      .string()
+      .min(1)
+      .default('.data/pglite')
+      .describe('where the embedded database keeps its files'),
+    JWT_SECRET: z
+      .string()
+      .min(32, 'JWT_SECRET must be at least 32 characters')
+      .optional()
+      .describe('HS256 secret shared with the PokerIQ Pro login; required in production'),
+    JWT_ISSUER: z.string().min(1).optional().describe('when set, tokens must carry this iss claim'),
+    JWT_AUDIENCE: z.string().min(1).optional().describe('when set, tokens must carry this aud claim'),
+    CONTENT_ROOT: z.string().min(1).default('content').describe('folder that Course.contentPath is resolved against'),
+    REDIS_URL: z
+      .url()
+      .optional()
+      .describe('Redis for chat fan-out and rate limits across instances; in-process without it'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level'),
+    AI_BASE_URL: z.url().optional().describe('OpenAI-compatible API base URL; without it characters answer offline'),
+    AI_API_KEY: z.string().optional().describe('bearer key for AI_BASE_URL'),
+    AI_MODEL: z.string().default('gpt-4o-mini').describe('model name sent to AI_BASE_URL'),
+    AI_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000).describe('how long a character reply may take'),
+    SHUTDOWN_GRACE_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(10000)
+      .describe('how long SIGTERM waits for in-flight requests before closing them'),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== undefined, {
+    path: ['JWT_SECRET'],
+    message: 'JWT_SECRET is required in production',
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; the error names every missing or malformed variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(defined);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,34 @@
+import type { PrismaClient } from './generated/prisma/client.js';
+import type { Viewer } from './auth.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { PubSub } from './pubsub.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+
+/** What every resolver receives: one per HTTP request or per WebSocket operation. */
+export interface Context {
+  prisma: PrismaClient;
+  viewer: Viewer | null;
+  loaders: Loaders;
+  config: Config;
+  logger: Logger;
+  pubsub: PubSub;
+  requestId: string;
+}
+
+export interface ContextDependencies {
+  prisma: PrismaClient;
+  config: Config;
+  logger: Logger;
+  pubsub: PubSub;
+}
+
+export function createContext(deps: ContextDependencies, viewer: Viewer | null, requestId: string): Context {
+  return {
+    ...deps,
+    viewer,
+    requestId,
+    logger: deps.logger.child({ requestId }),
+    loaders: createLoaders(deps.prisma, viewer),
+  };
+}

@@ -1,0 +1,158 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ZodError } from 'zod';
+import { Prisma } from './generated/prisma/client.js';
+import type { Logger } from './logger.js';
+
+/** The codes of the public contract (`extensions.code`). */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'ATTEMPTS_EXHAUSTED'
+  | 'PREREQUISITES_NOT_MET'
+  | 'RATE_LIMITED'
+  | 'INTERNAL_SERVER_ERROR';
+
+const httpStatusOf: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
+};
+
+/** A domain error: its message and extensions are safe to show to clients. */
+export class DomainError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    const status = httpStatusOf[code];
+    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Sign in to do this') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} not found`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, fields?: Record<string, string>) {
+    super('CONFLICT', message, fields ? { fields } : {});
+  }
+}
+
+/** Bad input: `fields` maps each offending input path to what is wrong with it. */
+export class UserInputError extends DomainError {
+  constructor(fields: Record<string, string>, message = describeFields(fields)) {
+    super('BAD_USER_INPUT', message, { fields });
+  }
+}
+
+function describeFields(fields: Record<string, string>): string {
+  return `Invalid input: ${Object.entries(fields)
+    .map(([field, problem]) => `${field}: ${problem}`)
+    .join('; ')}`;
+}
+
+/** Turns zod issues into field paths (prefixed with the argument name) and messages. */
+export function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || prefix || 'input';
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
+
+/** Parses with zod, raising BAD_USER_INPUT that names the offending fields. */
+export function parseInput<T>(
+  schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  data: unknown,
+  prefix?: string,
+): T {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new UserInputError(fieldsFromZod(result.error, prefix));
+  return result.data;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+const CHECK_VIOLATION = '23514';
+const NOT_NULL_VIOLATION = '23502';
+
+/** Maps database failures that a client's input caused to domain errors; anything else is internal. */
+export function mapDatabaseError(error: unknown): DomainError | undefined {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (error.code === 'P2002') return new ConflictError('A record with these values already exists');
+    if (error.code === 'P2003') return new UserInputError({ input: 'refers to a record that does not exist' });
+    if (error.code === 'P2025') return new NotFoundError('Record');
+    const sqlState = (error.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause
+      ?.originalCode;
+    return sqlState ? mapSqlState(sqlState) : undefined;
+  }
+  const sqlState = (error as { code?: unknown } | null)?.code;
+  return typeof sqlState === 'string' ? mapSqlState(sqlState) : undefined;
+}
+
+function mapSqlState(sqlState: string): DomainError | undefined {
+  switch (sqlState) {
+    case UNIQUE_VIOLATION:
+      return new ConflictError('A record with these values already exists');
+    case FOREIGN_KEY_VIOLATION:
+      return new UserInputError({ input: 'refers to a record that does not exist' });
+    case CHECK_VIOLATION:
+    case NOT_NULL_VIOLATION:
+      return new UserInputError({ input: 'breaks a data rule' });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The one place that decides what a client sees of an error: domain errors as they are, known database
+ * failures as domain errors, everything else masked as INTERNAL_SERVER_ERROR with the request id, while
+ * the log keeps the full error under the same id.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  { logger, requestId }: { logger: Logger; requestId?: string },
+): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const domainError = original instanceof DomainError ? original : mapDatabaseError(original);
+  if (domainError) {
+    return {
+      message: domainError.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: publicExtensions(domainError),
+    };
+  }
+  // Apollo's and graphql-js's own client errors (parse, validation, variable coercion) carry a client code.
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  logger.error({ err: original, requestId, path: formatted.path }, 'internal error');
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  };
+}
+
+function publicExtensions(error: GraphQLError): Record<string, unknown> {
+  const { http: _http, ...rest } = error.extensions as Record<string, unknown>;
+  return rest;
+}

@@ -1,0 +1,57 @@
+import { builder } from '../../builder.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { activeUnlessAdmin } from '../common/access.js';
+import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
+import { CharacterFilterInput, CharacterRef } from './types.js';
+import type { Context } from '../../context.js';
+
+function characterWhere(
+  filter:
+    | { specialization?: string | null; skillLevel?: string | null; conversationStyle?: string | null }
+    | null
+    | undefined,
+  context: Context,
+): Prisma.CharacterWhereInput {
+  return {
+    ...activeUnlessAdmin(context),
+    ...(filter?.specialization ? { specialization: { equals: filter.specialization, mode: 'insensitive' } } : {}),
+    ...(filter?.skillLevel ? { skillLevel: filter.skillLevel } : {}),
+    ...(filter?.conversationStyle ? { conversationStyle: filter.conversationStyle } : {}),
+  };
+}
+
+builder.queryFields((t) => ({
+  characters: t.prismaConnection(
+    {
+      type: CharacterRef,
+      cursor: 'id',
+      ...pageSizeOptions,
+      description: 'The active AI coaches (admins also see inactive ones).',
+      args: { filter: t.arg({ type: CharacterFilterInput }) },
+      totalCount: (_connection, args, context) => {
+        assertPageSize(args);
+        return context.prisma.character.count({ where: characterWhere(args.filter, context) });
+      },
+      resolve: (query, _parent, args, context) => {
+        assertPageSize(args);
+        return context.prisma.character.findMany({
+          ...query,
+          where: characterWhere(args.filter, context),
+          orderBy: { id: 'asc' },
+        });
+      },
+    },
+    { name: 'CharacterConnection' },
+    { name: 'CharacterEdge' },
+  ),
+  character: t.prismaField({
+    type: CharacterRef,
+    nullable: true,
+    args: { id: t.arg.globalID({ required: true, for: CharacterRef }) },
+    resolve: (query, _parent, args, context) =>
+      context.prisma.character.findFirst({
+        ...query,
+        where: { id: Number(args.id.id), ...activeUnlessAdmin(context) },
+      }),
+  }),
+}));

@@ -1,0 +1,34 @@
+import { builder } from '../../builder.js';
+import { ConversationStyleEnum, SkillLevelEnum } from '../common/enums.js';
+import { activeUnlessAdmin } from '../common/access.js';
+
+export const CharacterRef = builder.prismaNode('Character', {
+  description: 'An AI poker coach that learners chat with.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id: Number(id), ...activeUnlessAdmin(context) }),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Unique handle.' }),
+    displayName: t.exposeString('displayName'),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
+    specialization: t.exposeString('specialization'),
+    description: t.exposeString('description', { nullable: true }),
+    backstory: t.exposeString('backstory', { nullable: true }),
+    skillLevel: t.expose('skillLevel', { type: SkillLevelEnum }),
+    conversationStyle: t.expose('conversationStyle', { type: ConversationStyleEnum }),
+    isActive: t.exposeBoolean('isActive'),
+    personalityConfig: t.expose('personalityConfig', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Admins only: the AI parameters (systemPrompt, temperature, tone, ...).',
+      authScopes: { admin: true },
+    }),
+  }),
+});
+
+export const CharacterFilterInput = builder.inputType('CharacterFilter', {
+  fields: (t) => ({
+    specialization: t.string({ description: 'Exact specialization, case-insensitive.' }),
+    skillLevel: t.field({ type: SkillLevelEnum }),
+    conversationStyle: t.field({ type: ConversationStyleEnum }),
+  }),
+});

@@ -1,0 +1,45 @@
+import { builder } from '../../builder.js';
+import { activeUnlessAdmin, isAdmin } from '../common/access.js';
+import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
+import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
+import { courseOrderBy, courseWhere } from './service.js';
+
+builder.queryFields((t) => ({
+  courses: t.prismaConnection(
+    {
+      type: CourseRef,
+      cursor: 'id',
+      ...pageSizeOptions,
+      description: 'The catalog: active courses (admins may include inactive ones), filtered and ordered.',
+      args: {
+        filter: t.arg({ type: CourseFilterInput }),
+        orderBy: t.arg({ type: CourseOrderInput }),
+      },
+      totalCount: (_connection, args, context) => {
+        assertPageSize(args);
+        return context.prisma.course.count({ where: courseWhere(args.filter, isAdmin(context)) });
+      },
+      resolve: (query, _parent, args, context) => {
+        assertPageSize(args);
+        return context.prisma.course.findMany({
+          ...query,
+          where: courseWhere(args.filter, isAdmin(context)),
+          orderBy: courseOrderBy(args.orderBy),
+        });
+      },
+    },
+    { name: 'CourseConnection' },
+    { name: 'CourseEdge' },
+  ),
+  course: t.prismaField({
+    type: CourseRef,
+    nullable: true,
+    description: 'A course by id; null when it does not exist or is inactive (learners).',
+    args: { id: t.arg.globalID({ required: true, for: CourseRef }) },
+    resolve: (query, _parent, args, context) =>
+      context.prisma.course.findFirst({
+        ...query,
+        where: { id: Number(args.id.id), ...activeUnlessAdmin(context) },
+      }),
+  }),
+}));

@@ -1,0 +1,10 @@
+import { builder } from '../builder.js';
+import './course/types.js';
+import './course/queries.js';
+import './character/types.js';
+import './character/queries.js';
+import './character/mutations.js';
+import './user/types.js';
+import './user/queries.js';
+
+export const schema = builder.toSchema({ sortSchema: false });

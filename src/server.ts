@@ -1,0 +1,68 @@
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './logger.js';
+import { openDatabase } from './db/index.js';
+import { createPubSub } from './pubsub.js';
+import { createApp, GRAPHQL_PATH } from './app.js';
+
+/** Starts HTTP and WebSocket on one port and drains both on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  let jwtSecret = config.JWT_SECRET;
+  if (!jwtSecret) {
+    jwtSecret = randomBytes(32).toString('hex');
+    logger.warn(
+      { jwtSecret },
+      'JWT_SECRET is not set: using a generated development secret (sign tokens with `JWT_SECRET=<it> npm run token -- --user 1`)',
+    );
+  }
+  const database = await openDatabase(config, logger);
+  const pubsub = await createPubSub(config, logger);
+  const app = createApp({ config, logger, database, pubsub, jwtSecret });
+  await app.start();
+
+  const httpServer = createServer(app.handleRequest);
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const ws = app.serveWebSocket(wsServer);
+  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info(
+    { url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}${GRAPHQL_PATH}` },
+    'server ready',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests and sockets');
+    const forceClose = setTimeout(() => httpServer.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
+    forceClose.unref();
+    const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    // 1001 "going away": clients reconnect elsewhere and resume with afterSeq.
+    for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+    await ws.dispose();
+    await httpClosed;
+    await app.stop();
+    await pubsub.close();
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { print, type ExecutionResult, type DocumentNode } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { connectDatabase, withClient, type Database } from '../../src/db/index.js';
+import { seedDatabase } from '../../src/db/seed.js';
+import { createPubSub, type PubSub } from '../../src/pubsub.js';
+import { createApp, GRAPHQL_PATH, type App } from '../../src/app.js';
+import { signToken, type Role } from '../../src/auth.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+
+export interface TestUser {
+  id: number;
+  role?: Role;
+  email?: string;
+  name?: string;
+}
+
+export interface GraphQLResponse<TData> {
+  status: number;
+  headers: Headers;
+  body: ExecutionResult<TData> & {
+    errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+  };
+}
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  config: Config;
+  app: App;
+  database: Database;
+  pubsub: PubSub;
+  testDatabase: TestDatabase;
+  token(user: TestUser, expiresIn?: string | number): Promise<string>;
+  /** POSTs an operation over real HTTP; `as` signs a token for that user. */
+  graphql<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables> | DocumentNode | string,
+    variables?: TVariables,
+    options?: { as?: TestUser; token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<TData>>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  seed?: boolean;
+  env?: Record<string, string>;
+  /** Reuse a database (a second instance on the same data); otherwise a fresh one is made and dropped. */
+  testDatabase?: TestDatabase;
+}
+
+/** A real server on a free port over its own database; close() disposes of everything it made. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const ownsDatabase = !options.testDatabase;
+  const testDatabase = options.testDatabase ?? (await createTestDatabase());
+  if (options.seed) await withClient(testDatabase.url, (client) => seedDatabase(client));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabase.url,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...options.env,
+  });
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = connectDatabase(testDatabase.url, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+  });
+  const pubsub = await createPubSub(config, logger);
+  const app = createApp({ config, logger, database, pubsub, jwtSecret: TEST_JWT_SECRET });
+  await app.start();
+  const httpServer: Server = createServer(app.handleRequest);
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const ws = app.serveWebSocket(wsServer);
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = httpServer.address() as AddressInfo;
+
+  const token = (user: TestUser, expiresIn: string | number = '1h') =>
+    signToken(app.auth, { sub: user.id, role: user.role ?? 'learner', email: user.email, name: user.name }, expiresIn);
+
+  return {
+    url: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
+    wsUrl: `ws://127.0.0.1:${port}${GRAPHQL_PATH}`,
+    config,
+    app,
+    database,
+    pubsub,
+    testDatabase,
+    token,
+    async graphql(document, variables, { as, token: explicitToken, headers = {} } = {}) {
+      const query = typeof document === 'string' ? document : print(document);
+      const bearer = explicitToken ?? (as ? await token(as) : undefined);
+      const response = await fetch(`http://127.0.0.1:${port}${GRAPHQL_PATH}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          ...headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as GraphQLResponse<never>['body'],
+      };
+    },
+    async close() {
+      for (const client of wsServer.clients) client.terminate();
+      await ws.dispose();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await app.stop();
+      await pubsub.close();
+      await database.close();
+      if (ownsDatabase) await testDatabase.drop();
+    },
+  };
+}
+
+/** The error codes of a response, in order (handy for `expect(codes(res)).toEqual([...])`). */
+export function errorCodes(response: GraphQLResponse<unknown>): unknown[] {
+  return (response.body.errors ?? []).map((error) => error.extensions?.code);
+}

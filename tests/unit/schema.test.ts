@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema } from 'graphql';
+import { schema } from '../../src/schema/index.js';
+import { printSchemaSDL } from '../../src/schema/print.js';
+import { contractViolations } from '../helpers/contract.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const vendoredContract = readFileSync(path.join(root, 'tests/contract/api-contract.graphql'), 'utf8');
+
+describe('the printed schema', () => {
+  it('is committed as schema.graphql exactly as the builder prints it', () => {
+    expect(readFileSync(path.join(root, 'schema.graphql'), 'utf8')).toBe(printSchemaSDL());
+  });
+
+  it('keeps every name and shape of the public contract', () => {
+    expect(contractViolations(vendoredContract, schema)).toEqual([]);
+  });
+
+  it('uses the same contract as ../shared when it is beside the repository', () => {
+    const shared = path.join(root, '../shared/api-contract.graphql');
+    if (!existsSync(shared)) return;
+    expect(readFileSync(shared, 'utf8')).toBe(vendoredContract);
+  });
+});
+
+describe('contractViolations', () => {
+  const contract = 'type Query { a: Int b(x: Int): String! } enum E { X Y } input I { f: Int }';
+
+  it('accepts additions and non-null tightening of outputs', () => {
+    const actual = buildSchema(
+      'type Query { a: Int! b(x: Int, y: Int): String! c: Int } enum E { X Y Z } input I { f: Int g: Int }',
+    );
+    expect(contractViolations(contract, actual)).toEqual([]);
+  });
+
+  it('reports removals, re-typing and new required inputs', () => {
+    const actual = buildSchema(
+      'type Query { a: String b(x: Int!, z: Int!): String } enum E { X } input I { f: Int! g: Int! }',
+    );
+    expect(contractViolations(contract, actual).sort()).toEqual(
+      [
+        'I.f is Int!, contract says Int',
+        'Query.a is String, contract says Int',
+        'Query.b is String, contract says String!',
+        'Query.b(x) is Int!, contract says Int',
+        'missing enum value E.Y',
+        'new required argument Query.b(z)',
+        'new required input field I.g',
+      ].sort(),
+    );
+  });
+});
