@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** A URL whose scheme is one of `schemes`: "localhost:5432/db" parses as a URL too, with the scheme "localhost". */
+function urlWithScheme(schemes: readonly string[]) {
+  return z.url({
+    protocol: new RegExp(`^(${schemes.join('|')})$`),
+    error: `must be a URL starting with ${schemes.map((scheme) => `${scheme}://`).join(' or ')}`,
+  });
+}
+
 /** Every environment variable the server reads, validated once at start-up. */
 export const configSchema = z
   .object({
@@ -9,8 +17,7 @@ export const configSchema = z
       .describe('production turns off Sandbox, introspection and the generated development secret'),
     HOST: z.string().min(1).default('0.0.0.0').describe('interface the HTTP and WebSocket server binds to'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000).describe('port of /graphql, /healthz and /readyz'),
-    DATABASE_URL: z
-      .url()
+    DATABASE_URL: urlWithScheme(['postgresql', 'postgres'])
       .optional()
       .describe('PostgreSQL connection string; without it the server runs on an embedded PGlite database in .data/'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10).describe('connections in the pg pool'),
@@ -33,15 +40,16 @@ export const configSchema = z
     JWT_ISSUER: z.string().min(1).optional().describe('when set, tokens must carry this iss claim'),
     JWT_AUDIENCE: z.string().min(1).optional().describe('when set, tokens must carry this aud claim'),
     CONTENT_ROOT: z.string().min(1).default('content').describe('folder that Course.contentPath is resolved against'),
-    REDIS_URL: z
-      .url()
+    REDIS_URL: urlWithScheme(['redis', 'rediss'])
       .optional()
       .describe('Redis for chat fan-out and rate limits across instances; in-process without it'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
       .describe('pino log level'),
-    AI_BASE_URL: z.url().optional().describe('OpenAI-compatible API base URL; without it characters answer offline'),
+    AI_BASE_URL: urlWithScheme(['https', 'http'])
+      .optional()
+      .describe('OpenAI-compatible API base URL; without it characters answer offline'),
     AI_API_KEY: z.string().optional().describe('bearer key for AI_BASE_URL'),
     AI_MODEL: z.string().default('gpt-4o-mini').describe('model name sent to AI_BASE_URL'),
     AI_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000).describe('how long a character reply may take'),
@@ -55,6 +63,8 @@ export const configSchema = z
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== undefined, {
     path: ['JWT_SECRET'],
     message: 'JWT_SECRET is required in production',
+    // Runs even when other variables are malformed, so one start-up error names every problem.
+    when: ({ issues }) => issues.every((issue) => issue.path?.[0] !== 'NODE_ENV' && issue.path?.[0] !== 'JWT_SECRET'),
   });
 
 export type Config = z.infer<typeof configSchema>;
