@@ -45,6 +45,16 @@ export function checksumOf(sql: string): string {
   return createHash('sha256').update(sql).digest('hex');
 }
 
+/**
+ * Whether a migration file still matches the checksum recorded when it was applied. As in Prisma's schema
+ * engine, a change of line endings alone (a Windows checkout with git's autocrlf) is not a change.
+ */
+export function checksumMatches(sql: string, checksum: string): boolean {
+  return [sql, sql.replaceAll('\r\n', '\n'), sql.replaceAll('\n', '\r\n')].some(
+    (variant) => checksumOf(variant) === checksum,
+  );
+}
+
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const names = entries
@@ -97,7 +107,13 @@ function compare(files: MigrationFile[], applied: AppliedRow[]): MigrationStatus
   const statuses: MigrationStatus[] = applied.map((row) => {
     const file = byName.get(row.migration_name);
     const state =
-      row.finished_at === null ? 'failed' : !file ? 'missing' : file.checksum !== row.checksum ? 'changed' : 'applied';
+      row.finished_at === null
+        ? 'failed'
+        : !file
+          ? 'missing'
+          : !checksumMatches(file.up, row.checksum)
+            ? 'changed'
+            : 'applied';
     return { name: row.migration_name, state, appliedAt: row.finished_at };
   });
   for (const file of files) {
