@@ -27,9 +27,8 @@ const ROOT = path.resolve(MIGRATIONS_DIR, '../..');
  * defaults, nullability and generation; constraints; indexes; functions; triggers; sequences; views; types.
  * Prisma's bookkeeping table is left out (it outlives every rollback on purpose).
  */
-async function catalog(client: pg.ClientBase): Promise<Record<string, string[]>> {
-  const queries: Record<string, string> = {
-    columns: `
+const CATALOG_QUERIES = {
+  columns: `
       SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
              || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
              || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
@@ -40,30 +39,34 @@ async function catalog(client: pg.ClientBase): Promise<Record<string, string[]>>
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
          AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'`,
-    constraints: `
+  constraints: `
       SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
         FROM pg_constraint
        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations'`,
-    indexes: `
+  indexes: `
       SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
-    functions: `
+  functions: `
       SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace`,
-    triggers: `
+  triggers: `
       SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
        WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal`,
-    sequences: `
+  sequences: `
       SELECT sequencename || ' ' || data_type || ' ' || start_value || ' ' || increment_by || ' ' || max_value
         FROM pg_sequences WHERE schemaname = 'public'`,
-    views: `SELECT viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public'`,
-    types: `
+  views: `SELECT viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public'`,
+  types: `
       SELECT typname || ' ' || typtype::text FROM pg_type
        WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd', 'r', 'm')`,
-    extensions: `SELECT extname FROM pg_extension`,
-  };
-  const dump: Record<string, string[]> = {};
-  for (const [part, sql] of Object.entries(queries)) {
-    const { rows } = await client.query<Record<string, string>>({ text: sql, rowMode: 'array' });
-    dump[part] = (rows as unknown as string[][]).map(([line]) => line!).sort();
+  extensions: `SELECT extname FROM pg_extension`,
+};
+
+type Catalog = Record<keyof typeof CATALOG_QUERIES, string[]>;
+
+async function catalog(client: pg.ClientBase): Promise<Catalog> {
+  const dump = {} as Catalog;
+  for (const [part, text] of Object.entries(CATALOG_QUERIES)) {
+    const { rows } = await client.query<[string]>({ text, rowMode: 'array' });
+    dump[part as keyof Catalog] = rows.map(([line]) => line).sort();
   }
   return dump;
 }
