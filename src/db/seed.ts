@@ -168,7 +168,9 @@ export async function seedDatabase(client: ClientBase, { onlyIfEmpty = false } =
         await client.query(
           `INSERT INTO assessments (course_id, title, description, questions, scoring_config, difficulty, pass_threshold,
                                     time_limit_minutes, max_attempts)
-           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+           -- Typed parameters: $1 and $2 also appear in the WHERE, where PostgreSQL would deduce other types.
+           SELECT $1::integer, $2::varchar, $3::text, $4::jsonb, $5::jsonb, $6::varchar, $7::integer, $8::integer,
+                  $9::integer
            WHERE NOT EXISTS (SELECT 1 FROM assessments WHERE course_id = $1 AND title = $2)`,
           values,
         );
