@@ -18,7 +18,7 @@ function namedVariables(env: NodeJS.ProcessEnv): string[] {
 
 describe('loadConfig', () => {
   it('fills in defaults for an empty environment', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({})).toMatchObject({
       NODE_ENV: 'development',
       HOST: '0.0.0.0',
       PORT: 4000,
