@@ -78,6 +78,9 @@ export function createApp(deps: AppDependencies): App {
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: !production,
+    // server.ts drains and stops on SIGTERM/SIGINT; Apollo's own handlers would race it (a second stop()
+    // waits on a barrier Apollo never resolves, so the process hung instead of exiting 0).
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
