@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { MIGRATIONS_DIR, readMigrations } from '../../../src/db/migrator.js';
+import { authSettings, signToken } from '../../../src/auth.js';
+
+/**
+ * `npm start` with no DATABASE_URL: the real server process on an embedded PGlite in a fresh data folder,
+ * migrated and seeded on first start only, answering GraphQL, and exiting 0 on SIGTERM.
+ */
+
+// PGlite needs several seconds to start on a busy machine.
+const START_TIMEOUT = 120_000;
+
+const ROOT = path.resolve(MIGRATIONS_DIR, '../..');
+
+interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+interface ServerProcess {
+  /** The /graphql URL from the "server ready" line. */
+  url: string;
+  origin: string;
+  log: LogLine[];
+  /** Sends SIGTERM and resolves with the exit code. */
+  terminate(): Promise<number | null>;
+}
+
+const started: ChildProcess[] = [];
+
+/** Spawns `tsx src/server.ts` (what `npm start` runs) and resolves once it logs "server ready". */
+function startServer(dataDir: string): Promise<ServerProcess> {
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+    cwd: ROOT,
+    // Only what a new user's shell would have: no DATABASE_URL, no JWT_SECRET.
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'development',
+      EMBEDDED_DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that cleanup reaches tsx's child process too.
+    detached: true,
+  });
+  started.push(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const log: LogLine[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as LogLine;
+      log.push(entry);
+      if (entry.msg !== 'server ready') return;
+      const url = String(entry.url);
+      resolve({
+        url,
+        origin: new URL(url).origin,
+        log,
+        terminate() {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code} before it was ready:\n${stderr}`)));
+  });
+}
+
+async function countContent(server: ServerProcess, token?: string) {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({
+      query: '{ courses { totalCount } characters { totalCount } viewer { displayName role } }',
+    }),
+  });
+  expect(response.status).toBe(200);
+  const { data } = (await response.json()) as {
+    data: { courses: { totalCount: number }; characters: { totalCount: number }; viewer: unknown };
+  };
+  return data;
+}
+
+const messages = (log: LogLine[]) => log.map((line) => line.msg);
+
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'dz-embedded-'));
+});
+
+afterAll(async () => {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start without DATABASE_URL', () => {
+  let firstCounts: Awaited<ReturnType<typeof countContent>>;
+
+  it(
+    'starts the embedded PostgreSQL, migrates and seeds it, serves the API, and exits 0 on SIGTERM',
+    async () => {
+      const server = await startServer(path.join(dataDir, 'pglite'));
+      const migrations = (await readMigrations()).map((migration) => migration.name);
+
+      expect(messages(server.log)).toEqual(
+        expect.arrayContaining([
+          'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)',
+          'embedded database: applied migrations',
+          'embedded database: seeded demo characters and courses',
+        ]),
+      );
+      expect(server.log.find((line) => line.msg === 'embedded database: applied migrations')!.applied).toEqual(
+        migrations,
+      );
+
+      expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
+      expect((await fetch(`${server.origin}/readyz`)).status).toBe(200);
+
+      firstCounts = await countContent(server);
+      expect(firstCounts.courses.totalCount).toBeGreaterThan(0);
+      expect(firstCounts.characters.totalCount).toBeGreaterThan(0);
+      expect(firstCounts.viewer).toBeNull();
+
+      // The README's way to a token: the generated development secret the server printed.
+      const secret = server.log.find((line) => typeof line.jwtSecret === 'string')?.jwtSecret as string;
+      expect(secret).toMatch(/^[0-9a-f]{64}$/);
+      const token = await signToken(authSettings(secret), { sub: 1, role: 'admin', name: 'Local Admin' });
+      expect((await countContent(server, token)).viewer).toEqual({ displayName: 'Local Admin', role: 'ADMIN' });
+
+      expect(await server.terminate()).toBe(0);
+      expect(messages(server.log)).toContain('stopped');
+    },
+    START_TIMEOUT,
+  );
+
+  it(
+    'starts again on the same data without migrating or seeding again',
+    async () => {
+      const server = await startServer(path.join(dataDir, 'pglite'));
+      expect(messages(server.log)).toContain('no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');
+      expect(messages(server.log)).not.toContain('embedded database: applied migrations');
+      expect(messages(server.log)).not.toContain('embedded database: seeded demo characters and courses');
+      const counts = await countContent(server);
+      expect(counts.courses.totalCount).toBe(firstCounts.courses.totalCount);
+      expect(counts.characters.totalCount).toBe(firstCounts.characters.totalCount);
+      expect(await server.terminate()).toBe(0);
+    },
+    START_TIMEOUT,
+  );
+});
