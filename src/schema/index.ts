@@ -6,5 +6,7 @@ import './character/queries.js';
 import './character/mutations.js';
 import './user/types.js';
 import './user/queries.js';
+import './progress/types.js';
+import './progress/mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
