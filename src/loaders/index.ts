@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Course, PrismaClient, UserProgress } from '../generated/prisma/client.js';
+import type { Assessment, AssessmentAttempt, Course, PrismaClient, UserProgress } from '../generated/prisma/client.js';
 import type { Viewer } from '../auth.js';
 
 /**
@@ -11,11 +11,22 @@ export interface Loaders {
   /** Courses the viewer may see by id (inactive ones are null for learners). */
   courseById: DataLoader<number, Course | null>;
   viewerProgressByCourse: DataLoader<number, UserProgress | null>;
+  /** A course's assessments the viewer may see (learners: active ones), in id order. */
+  assessmentsByCourse: DataLoader<number, Assessment[]>;
+  /** The viewer's own attempts at an assessment, by attempt number; none for anonymous viewers. */
+  viewerAttemptsByAssessment: DataLoader<number, AssessmentAttempt[]>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
   const map = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => map.get(key) ?? null);
+}
+
+/** Groups rows under their keys, keeping the rows' order; a key without rows gets []. */
+function groupedByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
+  const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
 }
 
 export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Loaders {
@@ -34,6 +45,24 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
         where: { userId: viewer.id, courseId: { in: [...courseIds] } },
       });
       return byKey(courseIds, rows, (row) => row.courseId);
+    }),
+    assessmentsByCourse: new DataLoader(async (courseIds) =>
+      groupedByKey(
+        courseIds,
+        await prisma.assessment.findMany({
+          where: { courseId: { in: [...courseIds] }, ...(isAdmin ? {} : { isActive: true }) },
+          orderBy: { id: 'asc' },
+        }),
+        (assessment) => assessment.courseId,
+      ),
+    ),
+    viewerAttemptsByAssessment: new DataLoader(async (assessmentIds) => {
+      if (!viewer) return assessmentIds.map(() => []);
+      const rows = await prisma.assessmentAttempt.findMany({
+        where: { userId: viewer.id, assessmentId: { in: [...assessmentIds] } },
+        orderBy: { attemptNumber: 'asc' },
+      });
+      return groupedByKey(assessmentIds, rows, (attempt) => attempt.assessmentId);
     }),
   };
 }

@@ -8,5 +8,7 @@ import './user/types.js';
 import './user/queries.js';
 import './progress/types.js';
 import './progress/mutations.js';
+import './assessment/types.js';
+import './assessment/mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: false });

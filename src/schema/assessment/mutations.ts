@@ -1,0 +1,131 @@
+import { builder } from '../../builder.js';
+import { DifficultyEnum } from '../common/enums.js';
+import { CourseRef } from '../course/types.js';
+import { actingViewer } from '../progress/mutations.js';
+import { AssessmentAttemptRef, AssessmentRef, QuestionTypeEnum } from './types.js';
+import { createAssessment, startAssessmentAttempt, submitAssessment, updateAssessment } from './service.js';
+
+const QuestionOptionInput = builder.inputType('QuestionOptionInput', {
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'Unique within the question.' }),
+    text: t.string({ required: true }),
+  }),
+});
+
+const QuestionAnswerInput = builder.inputType('QuestionAnswerInput', {
+  description:
+    'SINGLE_CHOICE and TRUE_FALSE: exactly one optionId; MULTIPLE_CHOICE: at least one; NUMERIC: value and ' +
+    'an optional tolerance >= 0, no optionIds.',
+  fields: (t) => ({
+    optionIds: t.idList({ description: 'The correct options; each must be an option of the question.' }),
+    value: t.float(),
+    tolerance: t.float(),
+    explanation: t.string({ description: 'Shown to the learner in the results after submission.' }),
+  }),
+});
+
+const QuestionInput = builder.inputType('QuestionInput', {
+  description:
+    'A question. ids are unique within the assessment; choice questions need two or more options with ids ' +
+    'unique within the question; TRUE_FALSE options are exactly "true" and "false"; NUMERIC has no options.',
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    type: t.field({ type: QuestionTypeEnum, required: true }),
+    prompt: t.string({ required: true }),
+    options: t.field({ type: [QuestionOptionInput] }),
+    points: t.float({ description: 'Greater than 0; defaults to 1.' }),
+    answer: t.field({ type: QuestionAnswerInput, required: true }),
+  }),
+});
+
+const scoringConfigDescription =
+  '{ weights?: { <questionId>: number > 0 } (a question is worth points * weight, default 1), ' +
+  'partialCredit?: boolean (MULTIPLE_CHOICE earns (correct chosen - wrong chosen) / correct options) }.';
+
+const AssessmentInput = builder.inputType('AssessmentInput', {
+  fields: (t) => ({
+    courseId: t.globalID({ required: true, for: CourseRef }),
+    title: t.string({ required: true }),
+    description: t.string(),
+    difficulty: t.field({ type: DifficultyEnum, required: true }),
+    questions: t.field({ type: [QuestionInput], required: true }),
+    scoringConfig: t.field({ type: 'JSON', description: scoringConfigDescription }),
+    passThreshold: t.int({ description: '0-100; defaults to 70.' }),
+    timeLimitMinutes: t.int({ description: 'At least 1; none (null) means no time limit.' }),
+    maxAttempts: t.int({ description: 'At least 1; defaults to 3.' }),
+    isActive: t.boolean({ description: 'Defaults to true.' }),
+  }),
+});
+
+const AssessmentUpdateInput = builder.inputType('AssessmentUpdateInput', {
+  description:
+    'Only the fields given change (description and timeLimitMinutes may be set to null); set isActive to ' +
+    'false to retire an assessment (it is never deleted, so attempts keep their history).',
+  fields: (t) => ({
+    title: t.string(),
+    description: t.string(),
+    difficulty: t.field({ type: DifficultyEnum }),
+    questions: t.field({ type: [QuestionInput] }),
+    scoringConfig: t.field({ type: 'JSON', description: scoringConfigDescription }),
+    passThreshold: t.int(),
+    timeLimitMinutes: t.int(),
+    maxAttempts: t.int(),
+    isActive: t.boolean(),
+  }),
+});
+
+const AnswerInput = builder.inputType('AnswerInput', {
+  description: 'An answer to one question: optionIds for choice questions, value for NUMERIC ones.',
+  fields: (t) => ({
+    questionId: t.id({ required: true, description: 'The Question.id within the assessment.' }),
+    optionIds: t.idList(),
+    value: t.float(),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createAssessment: t.field({
+    type: AssessmentRef,
+    description: 'Admins: adds an assessment to a course (BAD_USER_INPUT names every invalid question field).',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: AssessmentInput, required: true }) },
+    resolve: (_parent, args, context) =>
+      createAssessment(context.prisma, { ...args.input, courseId: Number(args.input.courseId.id) }),
+  }),
+  updateAssessment: t.field({
+    type: AssessmentRef,
+    description: 'Admins: changes an assessment; questions and scoringConfig are checked against each other.',
+    authScopes: { admin: true },
+    args: {
+      id: t.arg.globalID({ required: true, for: AssessmentRef }),
+      input: t.arg({ type: AssessmentUpdateInput, required: true }),
+    },
+    resolve: (_parent, args, context) => updateAssessment(context.prisma, Number(args.id.id), args.input),
+  }),
+  startAssessmentAttempt: t.field({
+    type: AssessmentAttemptRef,
+    description:
+      "Opens the viewer's attempt (startedAt now, deadline after timeLimitMinutes), or returns the attempt " +
+      'already open (even past its deadline: submit it to close it). ATTEMPTS_EXHAUSTED past maxAttempts; ' +
+      'starts the course like startCourse (PREREQUISITES_NOT_MET while it is locked).',
+    authScopes: { signedIn: true },
+    args: { assessmentId: t.arg.globalID({ required: true, for: AssessmentRef }) },
+    resolve: (_parent, args, context) =>
+      startAssessmentAttempt(context.prisma, actingViewer(context), Number(args.assessmentId.id)),
+  }),
+  submitAssessment: t.field({
+    type: AssessmentAttemptRef,
+    description:
+      'Scores server-side; ATTEMPTS_EXHAUSTED past maxAttempts; answers after the time limit score 0. ' +
+      'Submits the open attempt; without one, starts and submits in one step, which only assessments without ' +
+      'a time limit allow (BAD_USER_INPUT otherwise). Unanswered questions score 0. The score is appended to ' +
+      "the viewer's testScores for the course in the same transaction (starting the course if needed).",
+    authScopes: { signedIn: true },
+    args: {
+      assessmentId: t.arg.globalID({ required: true, for: AssessmentRef }),
+      answers: t.arg({ type: [AnswerInput], required: true }),
+    },
+    resolve: (_parent, args, context) =>
+      submitAssessment(context.prisma, actingViewer(context), Number(args.assessmentId.id), args.answers),
+  }),
+}));

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import type { Assessment, AssessmentAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import type { Viewer } from '../../auth.js';
+import { DomainError, NotFoundError, parseInput, UserInputError } from '../../errors.js';
+import { startCourse, type TestScoreEntry } from '../progress/service.js';
+import {
+  assessmentContentSchema,
+  contentFields,
+  readAssessmentContent,
+  weightsNameQuestions,
+  type AssessmentContent,
+} from './questions.js';
+import { scoreAttempt, type SubmittedAnswer } from './scoring.js';
+
+type Actor = Pick<Viewer, 'id' | 'role'>;
+
+export class AttemptsExhaustedError extends DomainError {
+  constructor(maxAttempts: number) {
+    super('ATTEMPTS_EXHAUSTED', `All ${maxAttempts} attempts at this assessment are used`, { maxAttempts });
+  }
+}
+
+/** Learners see active assessments of active courses; admins see all. */
+export function visibleAssessments(isAdmin: boolean): Pick<Prisma.AssessmentWhereInput, 'isActive' | 'course'> {
+  return isAdmin ? {} : { isActive: true, course: { isActive: true } };
+}
+
+/** For columns that cannot be null, a null from the client means "not given" (Prisma skips undefined). */
+function unsetWhenNull<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
+const title = z.string().trim().min(1, 'must not be empty').max(255);
+const difficulty = z.enum(['beginner', 'intermediate', 'advanced']);
+
+const settingsFields = {
+  description: z.string().trim().max(5000).nullish(),
+  passThreshold: unsetWhenNull(
+    z.number().int().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  ),
+  timeLimitMinutes: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1 minute')
+    .max(24 * 60)
+    .nullish(),
+  maxAttempts: unsetWhenNull(z.number().int().min(1, 'must be at least 1').max(100)),
+  isActive: unsetWhenNull(z.boolean()),
+};
+
+export const assessmentCreateSchema = z
+  .object({ courseId: z.number().int().positive(), title, difficulty, ...settingsFields, ...contentFields })
+  .superRefine(weightsNameQuestions);
+
+export const assessmentUpdateSchema = z
+  .object({
+    title: unsetWhenNull(title),
+    difficulty: unsetWhenNull(difficulty),
+    ...settingsFields,
+    questions: unsetWhenNull(contentFields.questions),
+    scoringConfig: z.unknown(),
+  })
+  .partial();
+
+export async function createAssessment(prisma: PrismaClient, input: unknown): Promise<Assessment> {
+  const { courseId, ...data } = parseInput(assessmentCreateSchema, input, 'input');
+  const course = await prisma.course.findUnique({ where: { id: courseId }, select: { id: true } });
+  if (!course) throw new UserInputError({ 'input.courseId': 'no course has this id' });
+  return prisma.assessment.create({ data: { ...data, courseId } });
+}
+
+/**
+ * Changes only what is given. New questions are checked against the scoring rules in force and new
+ * scoring rules against the questions in force, so the pair stays consistent.
+ */
+export async function updateAssessment(prisma: PrismaClient, id: number, input: unknown): Promise<Assessment> {
+  const { questions, scoringConfig, ...metadata } = parseInput(assessmentUpdateSchema, input, 'input');
+  const current = await prisma.assessment.findUnique({ where: { id } });
+  if (!current) throw new NotFoundError('Assessment');
+  const content = parseInput(
+    assessmentContentSchema,
+    { questions: questions ?? current.questions, scoringConfig: scoringConfig ?? current.scoringConfig },
+    'input',
+  );
+  return prisma.assessment.update({
+    where: { id },
+    data: { ...metadata, ...content },
+  });
+}
+
+async function findVisibleAssessment(prisma: PrismaClient, actor: Actor, id: number): Promise<Assessment> {
+  const assessment = await prisma.assessment.findFirst({
+    where: { id, ...visibleAssessments(actor.role === 'admin') },
+  });
+  if (!assessment) throw new NotFoundError('Assessment');
+  return assessment;
+}
+
+/**
+ * Serialises the actor's attempts at one course: takes the row lock on their progress row (starting the
+ * course when needed, which needs it to be unlocked). Whoever holds it sees every attempt committed
+ * before, so counting attempts and numbering the next one cannot race; the unique keys on
+ * (user, assessment, attempt_number) and on the open attempt back this up.
+ */
+async function lockProgress(tx: Prisma.TransactionClient, actor: Actor, courseId: number): Promise<number> {
+  const { id } = await startCourse(tx, actor, courseId);
+  await tx.$queryRaw`SELECT id FROM user_progress WHERE id = ${id} FOR UPDATE`;
+  return id;
+}
+
+async function openAttempt(tx: Prisma.TransactionClient, actor: Actor, assessmentId: number) {
+  return tx.assessmentAttempt.findFirst({ where: { userId: actor.id, assessmentId, submittedAt: null } });
+}
+
+/** The number of the next attempt; ATTEMPTS_EXHAUSTED when maxAttempts are used (call under lockProgress). */
+async function nextAttemptNumber(tx: Prisma.TransactionClient, actor: Actor, assessment: Assessment) {
+  const used = await tx.assessmentAttempt.count({ where: { userId: actor.id, assessmentId: assessment.id } });
+  if (used >= assessment.maxAttempts) throw new AttemptsExhaustedError(assessment.maxAttempts);
+  return used + 1;
+}
+
+function deadlineOf(assessment: Assessment, startedAt: Date): Date | null {
+  return assessment.timeLimitMinutes === null
+    ? null
+    : new Date(startedAt.getTime() + assessment.timeLimitMinutes * 60_000);
+}
+
+/**
+ * Opens an attempt (startedAt now, deadline after the time limit) or returns the one already open, even
+ * when its deadline has passed (submitting it then scores 0 and frees the way for the next attempt).
+ */
+export async function startAssessmentAttempt(
+  prisma: PrismaClient,
+  actor: Actor,
+  assessmentId: number,
+): Promise<AssessmentAttempt> {
+  const assessment = await findVisibleAssessment(prisma, actor, assessmentId);
+  return prisma.$transaction(async (tx) => {
+    await lockProgress(tx, actor, assessment.courseId);
+    const open = await openAttempt(tx, actor, assessmentId);
+    if (open) return open;
+    const attemptNumber = await nextAttemptNumber(tx, actor, assessment);
+    const startedAt = new Date();
+    return tx.assessmentAttempt.create({
+      data: {
+        userId: actor.id,
+        assessmentId,
+        attemptNumber,
+        startedAt,
+        deadlineAt: deadlineOf(assessment, startedAt),
+      },
+    });
+  });
+}
+
+const answerInputSchema = z.object({
+  questionId: z.string(),
+  optionIds: z
+    .array(z.string())
+    .nullish()
+    .transform((ids) => ids ?? []),
+  value: z
+    .number()
+    .nullish()
+    .transform((value) => value ?? null),
+});
+
+/** Answers must name questions of the assessment once each, and fit the question's type. */
+function answersSchema(content: AssessmentContent) {
+  const questions = new Map(content.questions.map((question) => [question.id, question]));
+  return z.array(answerInputSchema).superRefine((answers, ctx) => {
+    const seen = new Set<string>();
+    answers.forEach((answer, index) => {
+      const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [index, field], message });
+      const question = questions.get(answer.questionId);
+      if (!question) return issue('questionId', 'names no question of this assessment');
+      if (seen.has(answer.questionId)) return issue('questionId', 'answers a question twice');
+      seen.add(answer.questionId);
+      if (question.type === 'NUMERIC') {
+        if (answer.optionIds.length > 0) issue('optionIds', 'a NUMERIC question is answered by value');
+        return;
+      }
+      if (answer.value !== null) issue('value', 'a choice question is answered by optionIds');
+      const optionIds = question.options.map((option) => option.id);
+      const unknown = answer.optionIds.find((optionId) => !optionIds.includes(optionId));
+      if (unknown !== undefined) issue('optionIds', `names no option of this question: ${unknown}`);
+      else if (new Set(answer.optionIds).size !== answer.optionIds.length) issue('optionIds', 'names an option twice');
+      else if (question.type !== 'MULTIPLE_CHOICE' && answer.optionIds.length > 1) {
+        issue('optionIds', 'choose one option');
+      }
+    });
+  });
+}
+
+/**
+ * Submits the actor's open attempt, or (only for assessments without a time limit) starts and submits a
+ * new one in one step. Scored on the server; an open attempt submitted after its deadline is recorded
+ * with score 0, not passed. In the same transaction the score is appended to the actor's test_scores for
+ * the course (the progress row is created when missing, as startCourse would).
+ */
+export async function submitAssessment(
+  prisma: PrismaClient,
+  actor: Actor,
+  assessmentId: number,
+  answersInput: unknown,
+): Promise<AssessmentAttempt> {
+  const assessment = await findVisibleAssessment(prisma, actor, assessmentId);
+  const content = readAssessmentContent(assessment);
+  const answers: SubmittedAnswer[] = parseInput(answersSchema(content), answersInput, 'answers');
+  return prisma.$transaction(async (tx) => {
+    const progressId = await lockProgress(tx, actor, assessment.courseId);
+    const open = await openAttempt(tx, actor, assessmentId);
+    const attemptNumber = open?.attemptNumber ?? (await nextAttemptNumber(tx, actor, assessment));
+    if (!open && assessment.timeLimitMinutes !== null) {
+      throw new UserInputError({
+        assessmentId: 'this assessment has a time limit: start an attempt with startAssessmentAttempt first',
+      });
+    }
+    // Never before the start, whatever the clocks did in between (the table checks it).
+    const submittedAt = new Date(Math.max(Date.now(), open?.startedAt.getTime() ?? 0));
+    const late = open?.deadlineAt != null && submittedAt > open.deadlineAt;
+    const { score, passed, results } = scoreAttempt({
+      content,
+      passThreshold: assessment.passThreshold,
+      answers,
+      late,
+    });
+    const outcome = { answers: answers as unknown as Prisma.InputJsonArray, results, score, passed, submittedAt };
+    const attempt = open
+      ? await tx.assessmentAttempt.update({ where: { id: open.id }, data: outcome })
+      : await tx.assessmentAttempt.create({
+          data: { ...outcome, userId: actor.id, assessmentId, attemptNumber, startedAt: submittedAt },
+        });
+    const entry: TestScoreEntry = { assessmentId, attemptNumber, score, passed, submittedAt };
+    await tx.$executeRaw`
+      UPDATE user_progress
+      SET test_scores = test_scores || ${JSON.stringify([entry])}::jsonb, last_accessed = now()
+      WHERE id = ${progressId}`;
+    return attempt;
+  });
+}
