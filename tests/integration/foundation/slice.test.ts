@@ -89,8 +89,9 @@ describe.each([
     const seen: string[] = [];
     let after: string | null = null;
     const pages: { size: number; hasNextPage: boolean; totalCount: number }[] = [];
+    const page = (cursor: string | null) => run(CatalogPageDocument, { first: 2, after: cursor }, LEARNER);
     do {
-      const { data, errors } = await run(CatalogPageDocument, { first: 2, after }, LEARNER);
+      const { data, errors } = await page(after);
       expect(errors).toBeUndefined();
       const connection = data!.courses;
       seen.push(...connection.edges.map((edge) => edge.node.id));
