@@ -1,0 +1,196 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ExplainedStatement } from './explain.js';
+import type { LatencyMs } from './load.js';
+import type { ProfileSummary } from './profile.js';
+import type { FanoutResult, ScenarioResult } from './scenarios.js';
+import type { TargetName } from './targets.js';
+
+/** The report: what ran, on what, with which settings, and the numbers; printed as a table and saved as JSON. */
+
+export interface TargetReport {
+  target: TargetName;
+  /** Medians over the runs (each metric on its own). */
+  requestsPerSecond: number;
+  latencyMs: LatencyMs;
+  /** Over all runs: connection errors + non-2xx + responses with GraphQL errors. */
+  errors: number;
+  firstError: string | null;
+  /** Counted at the PostgreSQL wire by the probe (sequential requests through the counting proxy). */
+  statementsPerRequest: number | null;
+  /** Each distinct statement of the probe and how often it ran per request. */
+  statements: { sql: string; perRequest: number }[];
+  /** Peak resident set size of the server process during the runs. */
+  rssMb: number | null;
+  fanout?: FanoutResult;
+  runs: (ScenarioResult & { rssMb: number | null })[];
+}
+
+export interface ScenarioReport {
+  id: number;
+  name: string;
+  description: string;
+  status: 'ran' | 'skipped';
+  /** Why a scenario was skipped (the schema lacks what it asks for). */
+  reason?: string;
+  targets: TargetReport[];
+  /** Throughput of the project over each baseline's (medians). */
+  ratios?: { projectToLimit: number | null; projectToNaive: number | null };
+  /** Whether each baseline answered the sample request with the project's JSON; else the first difference. */
+  sameJsonAsProject?: Partial<Record<TargetName, true | string>>;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  commit: string;
+  /** Uncommitted changes in the working tree when the bench ran. */
+  dirty: boolean;
+  machine: { os: string; cpus: number; cpuModel: string; memoryMb: number; node: string; loadAverage: number[] };
+  settings: Record<string, unknown>;
+  dataset: { name: string; sizes: Record<string, number>; generated: boolean };
+  scenarios: ScenarioReport[];
+  profile?: ProfileSummary;
+  explain?: Record<number, ExplainedStatement[]>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function summarizeRuns(
+  target: TargetName,
+  runs: TargetReport['runs'],
+  probe: { statementsPerRequest: number | null; statements: TargetReport['statements'] },
+): TargetReport {
+  const of = (pick: (run: TargetReport['runs'][number]) => number) => median(runs.map(pick));
+  const fanouts = runs.map((run) => run.fanout).filter((fanout) => fanout !== undefined);
+  const peaks = runs.map((run) => run.rssMb).filter((rss) => rss !== null);
+  return {
+    target,
+    requestsPerSecond: of((run) => run.requestsPerSecond),
+    latencyMs: {
+      p50: of((run) => run.latencyMs.p50),
+      p95: of((run) => run.latencyMs.p95),
+      p99: of((run) => run.latencyMs.p99),
+    },
+    errors: runs.reduce((sum, run) => sum + run.errors + run.non2xx + run.graphqlErrors, 0),
+    firstError: runs.find((run) => run.firstError)?.firstError ?? null,
+    ...probe,
+    rssMb: peaks.length ? Math.max(...peaks) : null,
+    ...(fanouts.length
+      ? {
+          fanout: {
+            sockets: fanouts[0]!.sockets,
+            delivered: median(fanouts.map((f) => f.delivered)),
+            deliveriesPerSecond: median(fanouts.map((f) => f.deliveriesPerSecond)),
+            sendToReceiveMs: {
+              p50: median(fanouts.map((f) => f.sendToReceiveMs.p50)),
+              p95: median(fanouts.map((f) => f.sendToReceiveMs.p95)),
+              p99: median(fanouts.map((f) => f.sendToReceiveMs.p99)),
+            },
+            undelivered: fanouts.reduce((sum, f) => sum + f.undelivered, 0),
+            socketErrors: fanouts.reduce((sum, f) => sum + f.socketErrors, 0),
+          },
+        }
+      : {}),
+    runs,
+  };
+}
+
+export function ratios(targets: TargetReport[]): ScenarioReport['ratios'] {
+  const rps = (name: TargetName) => targets.find((t) => t.target === name)?.requestsPerSecond;
+  const project = rps('project');
+  const over = (name: TargetName) => {
+    const baseline = rps(name);
+    return project !== undefined && baseline ? Math.round((project / baseline) * 100) / 100 : null;
+  };
+  return { projectToLimit: over('limit'), projectToNaive: over('naive') };
+}
+
+/** The first place where two JSON values differ, as a path with both values; null when they are equal. */
+export function firstDifference(expected: unknown, actual: unknown, at = '$'): string | null {
+  if (isDeepStrictEqual(expected, actual)) return null;
+  if (typeof expected === 'object' && typeof actual === 'object' && expected !== null && actual !== null) {
+    if (Array.isArray(expected) !== Array.isArray(actual)) return `${at}: array vs object`;
+    const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])];
+    if (!Array.isArray(expected) && Object.keys(expected).join() !== Object.keys(actual).join()) {
+      const missing = keys.filter((key) => !(key in expected) || !(key in actual));
+      if (missing.length) return `${at}: keys differ (${missing.join(', ')})`;
+    }
+    for (const key of keys) {
+      const difference = firstDifference(
+        (expected as Record<string, unknown>)[key],
+        (actual as Record<string, unknown>)[key],
+        `${at}.${key}`,
+      );
+      if (difference) return difference;
+    }
+  }
+  return `${at}: ${JSON.stringify(expected)?.slice(0, 120)} vs ${JSON.stringify(actual)?.slice(0, 120)}`;
+}
+
+const pad = (value: string, width: number) => (value.length >= width ? value : value.padStart(width));
+const fixed = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined ? '-' : value.toFixed(digits);
+
+/** The table for humans; the JSON has everything else. */
+export function formatTable(report: BenchReport): string {
+  const header = [
+    'scenario',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'errors',
+    'stmts/req',
+    'RSS MB',
+    '/limit',
+    '/naive',
+  ];
+  const widths = [22, 8, 8, 8, 8, 8, 7, 10, 7, 7, 7];
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : pad(cell, widths[i]!))).join(' ');
+  const lines = [line(header), '-'.repeat(widths.reduce((a, b) => a + b + 1, 0))];
+  for (const scenario of report.scenarios) {
+    const title = `${scenario.id} ${scenario.name}`.slice(0, widths[0]);
+    if (scenario.status === 'skipped') {
+      lines.push(`${title.padEnd(widths[0]!)} skipped: ${scenario.reason}`);
+      continue;
+    }
+    scenario.targets.forEach((row, index) => {
+      const isProject = row.target === 'project';
+      lines.push(
+        line([
+          index === 0 ? title : '',
+          row.target,
+          String(row.requestsPerSecond),
+          fixed(row.latencyMs.p50),
+          fixed(row.latencyMs.p95),
+          fixed(row.latencyMs.p99),
+          String(row.errors),
+          fixed(row.statementsPerRequest),
+          row.rssMb === null ? '-' : String(row.rssMb),
+          isProject && scenario.ratios?.projectToLimit ? `${scenario.ratios.projectToLimit}x` : '',
+          isProject && scenario.ratios?.projectToNaive ? `${scenario.ratios.projectToNaive}x` : '',
+        ]),
+      );
+      if (row.fanout) {
+        const { sockets, deliveriesPerSecond, sendToReceiveMs: l, undelivered, socketErrors } = row.fanout;
+        lines.push(
+          `${''.padEnd(widths[0]! + widths[1]! + 2)}${sockets} sockets: ${deliveriesPerSecond} deliveries/s, send->receive p50 ${fixed(l.p50)} / p95 ${fixed(l.p95)} / p99 ${fixed(l.p99)} ms, ${undelivered} undelivered, ${socketErrors} socket errors`,
+        );
+      }
+      if (row.firstError)
+        lines.push(`${''.padEnd(widths[0]! + widths[1]! + 2)}first error: ${row.firstError.slice(0, 160)}`);
+    });
+    for (const [target, same] of Object.entries(scenario.sameJsonAsProject ?? {})) {
+      if (same !== true)
+        lines.push(`${''.padEnd(widths[0]! + widths[1]! + 2)}${target} JSON differs from the project: ${same}`);
+    }
+  }
+  return lines.join('\n');
+}

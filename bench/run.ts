@@ -1,0 +1,337 @@
+/**
+ * `npm run bench`: generates (or reuses) the dataset, starts the project server and the two baselines as
+ * child processes, counts each scenario's SQL statements through a wire-level proxy, then measures each
+ * scenario with autocannon / graphql-ws directly against PostgreSQL, and prints and saves the report.
+ * `npm run bench -- --help` lists the options.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { buildSchema, parse, validate } from 'graphql';
+import pg from 'pg';
+import { prepareDataset } from './dataset.js';
+import { explainStatements } from './explain.js';
+import { startCountingProxy } from './pg-proxy.js';
+import { summarizeProfile, type ProfileSummary } from './profile.js';
+import {
+  firstDifference,
+  formatTable,
+  ratios,
+  summarizeRuns,
+  type BenchReport,
+  type ScenarioReport,
+  type TargetReport,
+} from './report.js';
+import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
+import { RATE_LIMIT_ENV, startTarget, type RunningTarget, type TargetName } from './targets.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_DIR = path.join(ROOT, 'bench/results');
+/** Sequential requests per scenario and target whose statements the probe counts (after as many to warm). */
+const PROBE_REQUESTS = 20;
+
+const HELP = `Usage: npm run bench -- [options]
+  --quick              tiny dataset and short runs (CI smoke): scale 0.01, 1 s runs, 10 sockets
+  --scale <n>          dataset size multiplier (default 1: 1,000 courses, 10,000 users, 200,000 progress rows)
+  --duration <s>       seconds per measured run (default 10)
+  --warmup <s>         seconds of warm-up per scenario and target before measuring (default 3)
+  --connections <n>    concurrent HTTP connections (default 10)
+  --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
+  --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
+                       4 write mix, 5 chat fan-out)
+  --rate <n>           requests/s of the write mix, scenario 4 (default 100)
+  --sockets <n>        subscribed sockets of the fan-out, scenario 5 (default 1000)
+  --db <name>          database to run on (default dz_bench; its template is <name>_template)
+  --admin-url <url>    PostgreSQL to create it on (default $BENCH_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres)
+  --regenerate         rebuild the dataset template even when an identical one exists
+  --cpu-prof           profile the project server (node --cpu-prof) and print its top self-time frames
+  --explain            EXPLAIN ANALYZE every statement the project sent in the probe
+  --out <file>         where to write the JSON report (default bench/results/<timestamp>.json)`;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scale: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '1' },
+    scenarios: { type: 'string' },
+    rate: { type: 'string', default: '100' },
+    sockets: { type: 'string' },
+    db: { type: 'string', default: 'dz_bench' },
+    'admin-url': {
+      type: 'string',
+      default: process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
+    regenerate: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    explain: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+function positive(name: string, value: string): number {
+  const number = Number(value);
+  if (!(number > 0)) throw new Error(`--${name} must be a positive number, not ${value}`);
+  return number;
+}
+
+const quick = args.quick;
+const settings = {
+  quick,
+  scale: positive('scale', args.scale ?? (quick ? '0.01' : '1')),
+  duration: positive('duration', args.duration ?? (quick ? '1' : '10')),
+  warmup: positive('warmup', args.warmup ?? (quick ? '0.5' : '3')),
+  connections: positive('connections', args.connections),
+  runs: positive('runs', args.runs),
+  scenarios: args.scenarios
+    ? args.scenarios.split(',').map((id) => positive('scenarios', id))
+    : SCENARIOS.map((s) => s.id),
+  writeRate: positive('rate', args.rate),
+  sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
+  database: args.db,
+  cpuProfile: args['cpu-prof'],
+  explain: args.explain,
+  projectEnv: { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...RATE_LIMIT_ENV },
+};
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+/** The scenarios' documents checked against the printed schema: a scenario waits for its fields. */
+function checkAgainstSchema(scenarios: Scenario[]): Map<number, string> {
+  const schema = buildSchema(readFileSync(path.join(ROOT, 'schema.graphql'), 'utf8'));
+  const problems = new Map<number, string>();
+  for (const scenario of scenarios) {
+    const errors = scenario.documents.flatMap((document) => validate(schema, parse(document)).map((e) => e.message));
+    if (errors.length) problems.set(scenario.id, `schema.graphql lacks what it needs: ${errors.join('; ')}`);
+  }
+  return problems;
+}
+
+/** Starts every target; when one fails, stops the others before throwing, so no server outlives the run. */
+async function startAll(names: TargetName[], start: (name: TargetName) => Promise<RunningTarget>) {
+  const results = await Promise.allSettled(names.map(start));
+  const started = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((target) => target.stop()));
+    throw failure.reason;
+  }
+  return new Map(started.map((target) => [target.name, target]));
+}
+
+async function stopAll(targets: Map<TargetName, RunningTarget>): Promise<void> {
+  await Promise.all([...targets.values()].map((target) => target.stop()));
+}
+
+async function fetchJson(target: RunningTarget, sample: NonNullable<PreparedScenario['sample']>): Promise<unknown> {
+  const response = await fetch(target.url, { method: 'POST', headers: sample.headers, body: sample.body });
+  return response.json();
+}
+
+function gitOutput(...gitArgs: string[]): string {
+  try {
+    return execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<void> {
+  if (args.help) {
+    console.log(HELP);
+    return;
+  }
+  const startedAt = new Date();
+  const loadAverage = os.loadavg().map((load) => Math.round(load * 100) / 100);
+
+  const bar = new cliProgress.SingleBar(
+    { format: 'dataset |{bar}| {value}/{total} {step}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const dataset = await prepareDataset({
+    adminUrl: args['admin-url'],
+    name: settings.database,
+    scale: settings.scale,
+    regenerate: args.regenerate,
+    onStep: (total, index, step) => (index === 0 ? bar.start(total, 0, { step }) : bar.update(index, { step })),
+  });
+  bar.stop();
+  log(`dataset ${dataset.name}: ${JSON.stringify(dataset.sizes)}${dataset.generated ? '' : ' (template reused)'}`);
+
+  const selected = SCENARIOS.filter((scenario) => settings.scenarios.includes(scenario.id));
+  const problems = checkAgainstSchema(selected);
+  const runnable = selected.filter((scenario) => !problems.has(scenario.id));
+  const names = [...new Set(runnable.flatMap((scenario) => scenario.targets))];
+  const jwtSecret = randomBytes(32).toString('hex');
+
+  const db = new pg.Client({ connectionString: dataset.url });
+  await db.connect();
+  const context: ScenarioContext = { db, jwtSecret, quick, writeRate: settings.writeRate, sockets: settings.sockets };
+  const prepared = new Map<number, PreparedScenario>();
+  for (const scenario of runnable) prepared.set(scenario.id, await scenario.prepare(context));
+
+  // Probe: sequential requests through the counting proxy, for statements per request and the JSON check.
+  const probes = new Map<string, Pick<TargetReport, 'statementsPerRequest' | 'statements'>>();
+  const sameJson = new Map<number, ScenarioReport['sameJsonAsProject']>();
+  const explain: NonNullable<BenchReport['explain']> = {};
+  const proxy = await startCountingProxy(dataset.url);
+  log(`probe: counting statements of ${names.join(', ')} through the proxy`);
+  const probeTargets = await startAll(names, (name) => startTarget(name, { databaseUrl: proxy.url, jwtSecret }));
+  try {
+    for (const scenario of runnable) {
+      const run = prepared.get(scenario.id)!;
+      for (const name of scenario.targets) {
+        const target = probeTargets.get(name)!;
+        await run.run(target, { connections: 1, amount: PROBE_REQUESTS, probe: true });
+        const result = await run.run(target, {
+          connections: 1,
+          amount: PROBE_REQUESTS,
+          probe: true,
+          onMeasure: () => proxy.reset(),
+        });
+        const statements = proxy.statements();
+        const perRequest = (count: number) => Math.round((count / Math.max(1, result.requests)) * 100) / 100;
+        probes.set(`${scenario.id}:${name}`, {
+          statementsPerRequest: perRequest(proxy.count()),
+          statements: statements.map((s) => ({ sql: s.sql, perRequest: perRequest(s.count) })),
+        });
+        if (settings.explain && name === 'project')
+          explain[scenario.id] = await explainStatements(db, statements, result.requests);
+      }
+      if (run.sample && scenario.targets.length > 1) {
+        const expected = await fetchJson(probeTargets.get('project')!, run.sample);
+        const same: ScenarioReport['sameJsonAsProject'] = {};
+        for (const name of scenario.targets.filter((n) => n !== 'project')) {
+          same[name] = firstDifference(expected, await fetchJson(probeTargets.get(name)!, run.sample)) ?? true;
+        }
+        sameJson.set(scenario.id, same);
+      }
+    }
+  } finally {
+    await stopAll(probeTargets);
+    await proxy.close();
+  }
+
+  // Measurement: the same servers started again, straight on PostgreSQL.
+  const profileDir = path.join(RESULTS_DIR, 'profiles');
+  if (settings.cpuProfile) mkdirSync(profileDir, { recursive: true });
+  log(
+    `measure: ${settings.runs} x ${settings.duration} s per scenario and target, ${settings.connections} connections`,
+  );
+  const targets = await startAll(names, (name) =>
+    startTarget(name, {
+      databaseUrl: dataset.url,
+      jwtSecret,
+      ...(settings.cpuProfile && name === 'project' ? { cpuProfileDir: profileDir } : {}),
+    }),
+  );
+  const runs = new Map<string, TargetReport['runs']>();
+  let projectLoadStart: number | null = null;
+  let projectLoadEnd = 0;
+  let profile: ProfileSummary | undefined;
+  try {
+    for (const scenario of runnable) {
+      const run = prepared.get(scenario.id)!;
+      for (const name of scenario.targets) {
+        await run.run(targets.get(name)!, { connections: settings.connections, duration: settings.warmup });
+      }
+      // Runs interleave the targets, so a burst of load from elsewhere on the machine hits all of them.
+      for (let round = 0; round < settings.runs; round += 1) {
+        for (const name of scenario.targets) {
+          const target = targets.get(name)!;
+          log(`  scenario ${scenario.id} (${scenario.name}), ${name}, run ${round + 1}`);
+          if (name === 'project') projectLoadStart ??= Date.now();
+          const peakRss = target.watchRss();
+          const result = await run.run(target, { connections: settings.connections, duration: settings.duration });
+          if (name === 'project') projectLoadEnd = Date.now();
+          runs.set(`${scenario.id}:${name}`, [
+            ...(runs.get(`${scenario.id}:${name}`) ?? []),
+            { ...result, rssMb: peakRss() },
+          ]);
+        }
+      }
+    }
+  } finally {
+    const project = targets.get('project');
+    await stopAll(targets);
+    const projectExit = Date.now();
+    await db.end();
+    if (project && settings.cpuProfile && projectLoadStart !== null) {
+      const file = readdirSync(profileDir).find(
+        (entry) => entry.includes(`.${project.pid}.`) && entry.endsWith('.cpuprofile'),
+      );
+      if (file) {
+        profile = await summarizeProfile(path.join(profileDir, file), ROOT, {
+          fromEndMs: projectExit - projectLoadStart,
+          toEndMs: projectExit - projectLoadEnd,
+        });
+      }
+    }
+  }
+
+  const scenarios: ScenarioReport[] = selected.map((scenario) => {
+    const base = { id: scenario.id, name: scenario.name, description: scenario.description };
+    const problem = problems.get(scenario.id);
+    if (problem) return { ...base, status: 'skipped', reason: problem, targets: [] };
+    const rows = scenario.targets.map((name) =>
+      summarizeRuns(name, runs.get(`${scenario.id}:${name}`) ?? [], probes.get(`${scenario.id}:${name}`)!),
+    );
+    return {
+      ...base,
+      status: 'ran',
+      targets: rows,
+      ...(rows.length > 1 ? { ratios: ratios(rows) } : {}),
+      ...(sameJson.has(scenario.id) ? { sameJsonAsProject: sameJson.get(scenario.id) } : {}),
+    };
+  });
+  const report: BenchReport = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    commit: gitOutput('rev-parse', 'HEAD'),
+    dirty: gitOutput('status', '--porcelain').length > 0,
+    machine: {
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryMb: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+      loadAverage,
+    },
+    settings,
+    dataset: { name: dataset.name, sizes: { ...dataset.sizes }, generated: dataset.generated },
+    scenarios,
+    ...(profile ? { profile } : {}),
+    ...(settings.explain ? { explain } : {}),
+  };
+  const out = args.out ?? path.join(RESULTS_DIR, `${startedAt.toISOString().replaceAll(':', '-')}.json`);
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log(formatTable(report));
+  if (report.profile) {
+    console.log(
+      `\nproject CPU profile (${report.profile.busyMs} ms busy, ${report.profile.idleMs} ms idle), top self time:`,
+    );
+    for (const entry of report.profile.functions)
+      console.log(`${entry.percent.toFixed(1).padStart(6)}%  ${entry.name}`);
+    console.log('\nby package:');
+    for (const entry of report.profile.packages) console.log(`${entry.percent.toFixed(1).padStart(6)}%  ${entry.name}`);
+  }
+  for (const [id, statements] of Object.entries(report.explain ?? {})) {
+    console.log(`\nscenario ${id}: the project's statements (per request) and their plans`);
+    for (const statement of statements) console.log(`\n[${statement.perRequest}x] ${statement.sql}\n${statement.plan}`);
+  }
+  console.log(`\nreport: ${path.relative(process.cwd(), out)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,604 @@
+import type autocannon from 'autocannon';
+import type pg from 'pg';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { authSettings, signToken } from '../src/auth.js';
+import { benchUser } from './dataset.js';
+import { percentiles, runLoad, type LatencyMs, type LoadResult } from './load.js';
+import type { RunningTarget, TargetName } from './targets.js';
+
+/**
+ * The operations real clients send, each as a scenario: the GraphQL documents it uses (checked against
+ * schema.graphql before it runs, so that a scenario waits for the fields it needs), who it runs against,
+ * and how to drive it. Viewers, sessions and courses are picked from the generated data.
+ */
+
+export interface ScenarioContext {
+  /** The bench database, for picking viewers and sessions (not the servers' pool). */
+  db: pg.ClientBase;
+  /** The JWT_SECRET the servers run with. */
+  jwtSecret: string;
+  quick: boolean;
+  /** Requests per second of the write mix (scenario 4). */
+  writeRate: number;
+  /** Subscribed sockets of the fan-out (scenario 5). */
+  sockets: number;
+}
+
+export interface RunSettings {
+  connections: number;
+  /** Seconds; or `amount` requests (the statement probe and warm-ups). */
+  duration?: number;
+  amount?: number;
+  /** The probe's fan-out subscribes a few sockets only. */
+  probe?: boolean;
+  /** Called when the measured requests start (after any warm-up the scenario does itself). */
+  onMeasure?: () => void;
+}
+
+export interface FanoutResult {
+  sockets: number;
+  delivered: number;
+  deliveriesPerSecond: number;
+  /** From sending sendChatMessage to the message arriving on its session's socket. */
+  sendToReceiveMs: LatencyMs;
+  /** Messages sent but not received within the drain time. */
+  undelivered: number;
+  /** Subscription errors and unexpected socket closes. */
+  socketErrors: number;
+}
+
+export interface ScenarioResult extends LoadResult {
+  fanout?: FanoutResult;
+}
+
+export interface PreparedScenario {
+  run(target: RunningTarget, settings: RunSettings): Promise<ScenarioResult>;
+  /** One fixed request, for comparing the JSON of the targets. */
+  sample?: { headers: Record<string, string>; body: string };
+}
+
+export interface Scenario {
+  id: number;
+  name: string;
+  description: string;
+  documents: string[];
+  targets: TargetName[];
+  prepare(context: ScenarioContext): Promise<PreparedScenario>;
+}
+
+const PAGE_SIZE = 20;
+
+export const CATALOG_PAGE = /* GraphQL */ `
+  query CatalogPage($first: Int!) {
+    courses(first: $first) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          title
+          level
+          durationMinutes
+          tags
+          isUnlocked
+          prerequisites {
+            id
+            title
+          }
+          assessments {
+            id
+            title
+            viewerAttemptsRemaining
+          }
+          viewerProgress {
+            id
+            completionRate
+            testScores {
+              assessmentId
+              score
+              passed
+              submittedAt
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const LEARNER_DASHBOARD = /* GraphQL */ `
+  query LearnerDashboard {
+    viewer {
+      id
+      displayName
+      progress(first: 20) {
+        totalCount
+        edges {
+          node {
+            id
+            completionRate
+            lastAccessed
+            course {
+              id
+              title
+            }
+          }
+        }
+      }
+      recommendedCourses(first: 5) {
+        id
+        title
+        level
+      }
+      chatSessions(first: 10) {
+        edges {
+          node {
+            id
+            sessionName
+            lastMessageAt
+            character {
+              displayName
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const CHAT_HISTORY = /* GraphQL */ `
+  query ChatHistory($sessionId: ID!, $before: String) {
+    chatSession(id: $sessionId) {
+      id
+      messages(last: 50, before: $before) {
+        pageInfo {
+          hasPreviousPage
+          startCursor
+        }
+        edges {
+          node {
+            id
+            seq
+            role
+            content
+            createdAt
+          }
+        }
+      }
+    }
+  }
+`;
+
+const RECORD_PROGRESS = /* GraphQL */ `
+  mutation RecordProgress($courseId: ID!, $input: ProgressInput!) {
+    recordProgress(courseId: $courseId, input: $input) {
+      id
+      completionRate
+      studyTimeMinutes
+      lastAccessed
+    }
+  }
+`;
+
+const SEND_CHAT_MESSAGE = /* GraphQL */ `
+  mutation SendChatMessage($sessionId: ID!, $content: String!, $clientMessageId: String) {
+    sendChatMessage(sessionId: $sessionId, content: $content, clientMessageId: $clientMessageId) {
+      id
+      seq
+      createdAt
+    }
+  }
+`;
+
+const CHAT_MESSAGE_ADDED = /* GraphQL */ `
+  subscription ChatMessageAdded($sessionId: ID!) {
+    chatMessageAdded(sessionId: $sessionId) {
+      id
+      seq
+      role
+      content
+    }
+  }
+`;
+
+function tokens(context: ScenarioContext): (userId: number) => Promise<string> {
+  const settings = authSettings(context.jwtSecret);
+  const signed = new Map<number, Promise<string>>();
+  return (userId) => {
+    let token = signed.get(userId);
+    if (!token) {
+      // The claims of the generated user, so that the project's user provisioning never has to write.
+      const { email, name } = benchUser(userId);
+      token = signToken(settings, { sub: userId, role: 'learner', email, name });
+      signed.set(userId, token);
+    }
+    return token;
+  };
+}
+
+/** The next item of a list, round and round, shared by all connections so every target gets the same order. */
+function cycle<T>(items: T[]): () => T {
+  if (items.length === 0) throw new Error('the dataset has nothing for this scenario');
+  let next = 0;
+  return () => items[next++ % items.length]!;
+}
+
+interface Call {
+  token: string;
+  variables: Record<string, unknown>;
+}
+
+function graphqlBody(document: string, variables: Record<string, unknown>): string {
+  return JSON.stringify({ query: document, variables });
+}
+
+function headersFor(token: string): Record<string, string> {
+  return { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+}
+
+/** An autocannon request that sends `document` with the viewer and variables `next` picks each time. */
+function graphqlRequest(
+  document: string,
+  next: (context: Record<string, unknown>) => Call,
+  onResponse?: (body: string, context: Record<string, unknown>) => void,
+): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/graphql',
+    setupRequest(request, context) {
+      const { token, variables } = next(context as Record<string, unknown>);
+      return { ...request, headers: headersFor(token), body: graphqlBody(document, variables) };
+    },
+    ...(onResponse
+      ? {
+          onResponse: (_status: number, body: string, context: object) =>
+            onResponse(body, context as Record<string, unknown>),
+        }
+      : {}),
+  };
+}
+
+function httpScenario(
+  requests: autocannon.Request[],
+  sample?: Call & { document: string },
+  overallRate?: number,
+): PreparedScenario {
+  return {
+    run(target, settings) {
+      settings.onMeasure?.();
+      return runLoad({
+        url: target.url,
+        ...settings,
+        ...(overallRate && !settings.amount ? { overallRate } : {}),
+        requests,
+      });
+    },
+    ...(sample
+      ? { sample: { headers: headersFor(sample.token), body: graphqlBody(sample.document, sample.variables) } }
+      : {}),
+  };
+}
+
+async function ids<T>(context: ScenarioContext, sql: string, limit: number): Promise<T[]> {
+  return (await context.db.query(sql, [limit])).rows as T[];
+}
+
+/** Unique per process and call, so that clientMessageIds never collide with an earlier phase or run. */
+let messageCounter = 0;
+const nextMessageId = () => `bench-${process.pid}-${++messageCounter}`;
+
+async function catalogPage(context: ScenarioContext): Promise<PreparedScenario> {
+  // Learners whose progress covers part of the first page, some of it completed.
+  const viewers = await ids<{ user_id: number }>(
+    context,
+    `SELECT user_id FROM user_progress WHERE course_id <= ${PAGE_SIZE} GROUP BY user_id
+     HAVING count(*) >= 3 AND count(*) FILTER (WHERE completed_at IS NOT NULL) > 0 ORDER BY user_id LIMIT $1`,
+    context.quick ? 5 : 50,
+  );
+  const token = tokens(context);
+  const calls = await Promise.all(
+    viewers.map(async ({ user_id }) => ({ token: await token(user_id), variables: { first: PAGE_SIZE } })),
+  );
+  return httpScenario([graphqlRequest(CATALOG_PAGE, cycle(calls))], { ...calls[0]!, document: CATALOG_PAGE });
+}
+
+async function learnerDashboard(context: ScenarioContext): Promise<PreparedScenario> {
+  const viewers = await ids<{ user_id: number }>(
+    context,
+    'SELECT DISTINCT user_id FROM chat_sessions ORDER BY user_id LIMIT $1',
+    context.quick ? 5 : 50,
+  );
+  const token = tokens(context);
+  const calls = await Promise.all(viewers.map(async ({ user_id }) => ({ token: await token(user_id), variables: {} })));
+  return httpScenario([graphqlRequest(LEARNER_DASHBOARD, cycle(calls))]);
+}
+
+async function chatHistory(context: ScenarioContext): Promise<PreparedScenario> {
+  // The long sessions, so that the page before the last 50 messages has messages too.
+  const sessions = await ids<{ id: number; user_id: number }>(
+    context,
+    'SELECT id, user_id FROM chat_sessions WHERE message_count > 100 ORDER BY id LIMIT $1',
+    context.quick ? 5 : 50,
+  );
+  const token = tokens(context);
+  const next = cycle(
+    await Promise.all(
+      sessions.map(async ({ id, user_id }) => ({
+        token: await token(user_id),
+        sessionId: encodeGlobalID('ChatSession', id),
+      })),
+    ),
+  );
+  return httpScenario([
+    graphqlRequest(
+      CHAT_HISTORY,
+      (connection) => {
+        const session = next();
+        connection.session = session;
+        return { token: session.token, variables: { sessionId: session.sessionId } };
+      },
+      (body, connection) => {
+        const parsed = JSON.parse(body) as {
+          data?: { chatSession?: { messages?: { pageInfo?: { startCursor?: string | null } } } | null };
+        };
+        connection.before = parsed.data?.chatSession?.messages?.pageInfo?.startCursor ?? null;
+      },
+    ),
+    graphqlRequest(CHAT_HISTORY, (connection) => {
+      const session = connection.session as { token: string; sessionId: string };
+      return { token: session.token, variables: { sessionId: session.sessionId, before: connection.before } };
+    }),
+  ]);
+}
+
+interface Writer {
+  token: string;
+  sessionId: string;
+  courseId: string;
+}
+
+async function writers(context: ScenarioContext, count: number): Promise<Writer[]> {
+  // One session per user (sessions 1..users/4 have distinct owners), with a course the user has started.
+  const rows = await ids<{ id: number; user_id: number; course_id: number }>(
+    context,
+    `SELECT DISTINCT ON (s.user_id) s.id, s.user_id,
+            (SELECT p.course_id FROM user_progress p WHERE p.user_id = s.user_id ORDER BY p.id LIMIT 1) AS course_id
+     FROM chat_sessions s WHERE s.is_active ORDER BY s.user_id, s.id LIMIT $1`,
+    count,
+  );
+  const token = tokens(context);
+  return Promise.all(
+    rows.map(async (row) => ({
+      token: await token(row.user_id),
+      sessionId: encodeGlobalID('ChatSession', row.id),
+      courseId: encodeGlobalID('Course', row.course_id),
+    })),
+  );
+}
+
+async function writeMix(context: ScenarioContext): Promise<PreparedScenario> {
+  const next = cycle(await writers(context, context.quick ? 10 : 1000));
+  return httpScenario(
+    [
+      graphqlRequest(RECORD_PROGRESS, () => {
+        const writer = next();
+        return {
+          token: writer.token,
+          variables: { courseId: writer.courseId, input: { studyMinutes: 5, completionRate: 60, currentSection: 2 } },
+        };
+      }),
+      graphqlRequest(SEND_CHAT_MESSAGE, () => {
+        const writer = next();
+        return {
+          token: writer.token,
+          variables: {
+            sessionId: writer.sessionId,
+            content: 'What should I study next?',
+            clientMessageId: nextMessageId(),
+          },
+        };
+      }),
+    ],
+    undefined,
+    context.writeRate,
+  );
+}
+
+interface Subscriber {
+  client: Client;
+  writer: Writer;
+}
+
+async function subscribe(
+  target: RunningTarget,
+  writer: Writer,
+  onMessage: (message: { role: string; content: string }) => void,
+  onError: () => void,
+): Promise<Subscriber> {
+  let connected!: () => void;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  const client = createClient({
+    url: target.wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${writer.token}` },
+    on: { connected: () => connected(), error: onError },
+  });
+  client.subscribe<{ chatMessageAdded: { role: string; content: string } }>(
+    { query: CHAT_MESSAGE_ADDED, variables: { sessionId: writer.sessionId } },
+    {
+      next: (result) => (result.data ? onMessage(result.data.chatMessageAdded) : onError()),
+      error: onError,
+      complete: () => undefined,
+    },
+  );
+  await ready;
+  return { client, writer };
+}
+
+/** How long sent messages may take to arrive after the senders stop before they count as undelivered. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Messages sent and not yet received on their session's socket, by content (unique per send), with the
+ * time each was sent; `allArrived` resolves when none is left (or after DRAIN_MS).
+ */
+class InFlight {
+  readonly sentAt = new Map<string, number>();
+  readonly latencies: number[] = [];
+  delivered = 0;
+  private empty: (() => void) | null = null;
+
+  sent(content: string): void {
+    this.sentAt.set(content, performance.now());
+  }
+
+  failed(content: string): void {
+    this.sentAt.delete(content);
+    if (this.sentAt.size === 0) this.empty?.();
+  }
+
+  received(message: { role: string; content: string }): void {
+    this.delivered += 1;
+    const started = this.sentAt.get(message.content);
+    if (message.role !== 'USER' || started === undefined) return;
+    this.latencies.push(performance.now() - started);
+    this.failed(message.content);
+  }
+
+  allArrived(): Promise<void> {
+    if (this.sentAt.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, DRAIN_MS);
+      this.empty = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  reset(): void {
+    this.sentAt.clear();
+    this.latencies.length = 0;
+    this.delivered = 0;
+  }
+}
+
+async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
+  const all = await writers(context, context.sockets);
+  return {
+    async run(target, settings) {
+      const chosen = settings.probe ? all.slice(0, 5) : all;
+      const inFlight = new InFlight();
+      let socketErrors = 0;
+      const subscribers = await Promise.all(
+        chosen.map((writer) =>
+          subscribe(
+            target,
+            writer,
+            (message) => inFlight.received(message),
+            () => (socketErrors += 1),
+          ),
+        ),
+      );
+      let n = 0;
+      const send = (label: string, load: RunSettings) =>
+        runLoad({
+          url: target.url,
+          ...load,
+          requests: [
+            graphqlRequest(
+              SEND_CHAT_MESSAGE,
+              (connection) => {
+                const writer = chosen[n % chosen.length]!;
+                const content = `${label} ${n++}`;
+                connection.content = content;
+                inFlight.sent(content);
+                return {
+                  token: writer.token,
+                  variables: { sessionId: writer.sessionId, content, clientMessageId: nextMessageId() },
+                };
+              },
+              (body, connection) => {
+                if (body.includes('"errors":')) inFlight.failed(connection.content as string);
+              },
+            ),
+          ],
+        });
+      try {
+        // Warm-up: one message per socket, each awaited on its socket, so every subscription is live.
+        await send('warm-up', { connections: settings.connections, amount: chosen.length });
+        await inFlight.allArrived();
+        inFlight.reset();
+        settings.onMeasure?.();
+        const started = performance.now();
+        const load = await send('fan-out', settings);
+        await inFlight.allArrived();
+        const seconds = (performance.now() - started) / 1000;
+        return {
+          ...load,
+          fanout: {
+            sockets: chosen.length,
+            delivered: inFlight.delivered,
+            deliveriesPerSecond: Math.round(inFlight.delivered / seconds),
+            sendToReceiveMs: percentiles(inFlight.latencies),
+            undelivered: inFlight.sentAt.size,
+            socketErrors,
+          },
+        };
+      } finally {
+        await Promise.all(subscribers.map((subscriber) => subscriber.client.dispose()));
+      }
+    },
+  };
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 1,
+    name: 'catalog page',
+    description: `courses(first: ${PAGE_SIZE}) with prerequisites, assessments (viewerAttemptsRemaining), viewerProgress (testScores), isUnlocked, totalCount, as a learner with progress`,
+    documents: [CATALOG_PAGE],
+    targets: ['project', 'limit', 'naive'],
+    prepare: catalogPage,
+  },
+  {
+    id: 2,
+    name: 'learner dashboard',
+    description: 'viewer with progress(first: 20) and their courses, recommendedCourses, chatSessions',
+    documents: [LEARNER_DASHBOARD],
+    targets: ['project'],
+    prepare: learnerDashboard,
+  },
+  {
+    id: 3,
+    name: 'chat history',
+    description: "a session's last 50 messages, then the 50 before (two requests per round)",
+    documents: [CHAT_HISTORY],
+    targets: ['project'],
+    prepare: chatHistory,
+  },
+  {
+    id: 4,
+    name: 'write mix',
+    description: 'recordProgress and sendChatMessage in turn, at a fixed overall rate',
+    documents: [RECORD_PROGRESS, SEND_CHAT_MESSAGE],
+    targets: ['project'],
+    prepare: writeMix,
+  },
+  {
+    id: 5,
+    name: 'chat fan-out',
+    description: 'one socket per session subscribed to chatMessageAdded while sendChatMessage runs at full speed',
+    documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED],
+    targets: ['project'],
+    prepare: chatFanout,
+  },
+];
