@@ -1,5 +1,6 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { PothosSchemaError, PothosValidationError } from '@pothos/core';
 import { ZodError } from 'zod';
 import { Prisma } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
@@ -92,24 +93,53 @@ const FOREIGN_KEY_VIOLATION = '23503';
 const CHECK_VIOLATION = '23514';
 const NOT_NULL_VIOLATION = '23502';
 
+/**
+ * Unique constraints whose violation a client can cause, by name (see the migrations): the CONFLICT names the
+ * mutation input field that collided. Any other unique violation is still a CONFLICT, without fields.
+ */
+const uniqueConstraints: Record<string, { message: string; fields: Record<string, string> }> = {
+  courses_level_title_key: {
+    message: 'A course with this title already exists at this level',
+    fields: { 'input.title': 'is already used by another course of this level (ignoring case)' },
+  },
+  characters_name_key: {
+    message: 'A character with this name already exists',
+    fields: { 'input.name': 'is already used by another character' },
+  },
+};
+
+function conflict(constraint: string | undefined): ConflictError {
+  const known = constraint ? uniqueConstraints[constraint] : undefined;
+  return known
+    ? new ConflictError(known.message, known.fields)
+    : new ConflictError('A record with these values already exists');
+}
+
+interface DriverAdapterCause {
+  originalCode?: string;
+  constraint?: { index?: string };
+}
+
 /** Maps database failures that a client's input caused to domain errors; anything else is internal. */
 export function mapDatabaseError(error: unknown): DomainError | undefined {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    if (error.code === 'P2002') return new ConflictError('A record with these values already exists');
+    const cause = (error.meta?.driverAdapterError as { cause?: DriverAdapterCause } | undefined)?.cause;
+    if (error.code === 'P2002') return conflict(cause?.constraint?.index);
     if (error.code === 'P2003') return new UserInputError({ input: 'refers to a record that does not exist' });
     if (error.code === 'P2025') return new NotFoundError('Record');
-    const sqlState = (error.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause
-      ?.originalCode;
-    return sqlState ? mapSqlState(sqlState) : undefined;
+    return cause?.originalCode ? mapSqlState(cause.originalCode, cause.constraint?.index) : undefined;
   }
-  const sqlState = (error as { code?: unknown } | null)?.code;
-  return typeof sqlState === 'string' ? mapSqlState(sqlState) : undefined;
+  // pg's DatabaseError (raw queries outside Prisma) carries the SQLSTATE as `code` and the name as `constraint`.
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return typeof code === 'string'
+    ? mapSqlState(code, typeof constraint === 'string' ? constraint : undefined)
+    : undefined;
 }
 
-function mapSqlState(sqlState: string): DomainError | undefined {
+function mapSqlState(sqlState: string, constraint: string | undefined): DomainError | undefined {
   switch (sqlState) {
     case UNIQUE_VIOLATION:
-      return new ConflictError('A record with these values already exists');
+      return conflict(constraint);
     case FOREIGN_KEY_VIOLATION:
       return new UserInputError({ input: 'refers to a record that does not exist' });
     case CHECK_VIOLATION:
@@ -118,6 +148,52 @@ function mapSqlState(sqlState: string): DomainError | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * Pothos refuses malformed argument values itself, before our resolvers run: page sizes and cursors of
+ * connections, and the global ids of `node`, `nodes` and `t.arg.globalID` arguments (garbage, another type's id,
+ * a type that is not a node). Those are the client's mistakes: BAD_USER_INPUT naming the arguments of the failing
+ * field that can carry such a value (ids follow the contract's naming: id, ids, *Id, *Ids).
+ */
+const GLOBAL_ID_REFUSAL =
+  /^Invalid global ID: |^ID: .* is not of type: |has not been implemented$|does not support loading by id$/;
+const CURSOR_REFUSAL = /^Invalid (offset )?cursor|^Expected compound cursor|^Cursor must be/;
+
+function refusedArguments(message: string, given: string[]): Record<string, string> | undefined {
+  const fieldsFor = (names: string[], problem: string) =>
+    Object.fromEntries((names.length > 0 ? names : given).map((name) => [name, problem]));
+  if (/^Arguments? "/.test(message)) {
+    const named = [...message.matchAll(/"(\w+)"/g)].map((match) => match[1]!);
+    return fieldsFor(
+      named.filter((name) => given.includes(name)),
+      message,
+    );
+  }
+  if (GLOBAL_ID_REFUSAL.test(message)) {
+    return fieldsFor(
+      given.filter((name) => /^(ids?|\w+Ids?)$/.test(name)),
+      'is not a valid id of the expected type',
+    );
+  }
+  if (CURSOR_REFUSAL.test(message)) {
+    return fieldsFor(
+      given.filter((name) => name === 'after' || name === 'before'),
+      'is not a cursor of this list',
+    );
+  }
+  return undefined;
+}
+
+function mapArgumentError(error: unknown, original: unknown): UserInputError | undefined {
+  if (!(original instanceof PothosValidationError || original instanceof PothosSchemaError)) return undefined;
+  const nodes = error instanceof GraphQLError ? (error.nodes ?? []) : [];
+  const field = nodes.find((node): node is FieldNode => node.kind === Kind.FIELD);
+  const fields = refusedArguments(
+    original.message,
+    (field?.arguments ?? []).map((argument) => argument.name.value),
+  );
+  return fields ? new UserInputError(fields) : undefined;
 }
 
 /**
@@ -131,7 +207,8 @@ export function formatError(
   { logger, requestId }: { logger: Logger; requestId?: string },
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const domainError = original instanceof DomainError ? original : mapDatabaseError(original);
+  const domainError =
+    original instanceof DomainError ? original : (mapDatabaseError(original) ?? mapArgumentError(error, original));
   if (domainError) {
     return {
       message: domainError.message,
