@@ -1,6 +1,7 @@
 import { builder } from '../builder.js';
 import './course/types.js';
 import './course/queries.js';
+import './course/mutations.js';
 import './character/types.js';
 import './character/queries.js';
 import './character/mutations.js';

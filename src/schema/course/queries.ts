@@ -1,6 +1,7 @@
 import { builder } from '../../builder.js';
 import { activeUnlessAdmin, isAdmin } from '../common/access.js';
 import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
+import { parseGlobalId } from '../common/ids.js';
 import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
 import { courseOrderBy, courseWhere } from './service.js';
 
@@ -35,11 +36,11 @@ builder.queryFields((t) => ({
     type: CourseRef,
     nullable: true,
     description: 'A course by id; null when it does not exist or is inactive (learners).',
-    args: { id: t.arg.globalID({ required: true, for: CourseRef }) },
+    args: { id: t.arg.id({ required: true, description: 'A Course id.' }) },
     resolve: (query, _parent, args, context) =>
       context.prisma.course.findFirst({
         ...query,
-        where: { id: Number(args.id.id), ...activeUnlessAdmin(context) },
+        where: { id: parseGlobalId(args.id, 'Course', 'id'), ...activeUnlessAdmin(context) },
       }),
   }),
 }));

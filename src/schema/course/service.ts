@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { NotFoundError, UserInputError } from '../../errors.js';
+import { globalIdOf } from '../common/ids.js';
+import { httpUrl, unique, unsetWhenNull } from '../common/input.js';
 
 export interface CourseFilterInput {
   level?: string | null;
@@ -10,29 +15,35 @@ export interface CourseFilterInput {
   isActive?: boolean | null;
 }
 
-/** Builds the catalog's where clause; learners are held to active courses whatever they ask for. */
+/** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
+const normalizeTag = (tag: string) => tag.trim().toLowerCase();
+
+/** Prisma's `contains` passes LIKE wildcards through: a search for "50%" must not match everything. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+/**
+ * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for
+ * inactive ones finds nothing); admins see both unless they filter on isActive.
+ */
 export function courseWhere(
   filter: CourseFilterInput | null | undefined,
   canSeeInactive: boolean,
 ): Prisma.CourseWhereInput {
   const search = filter?.search?.trim();
-  const tags: Prisma.StringNullableListFilter = {
-    ...(filter?.tags?.length ? { hasEvery: [...filter.tags] } : {}),
-    ...(filter?.anyTags?.length ? { hasSome: [...filter.anyTags] } : {}),
-  };
-  return {
-    ...(filter?.level ? { level: filter.level } : {}),
-    ...(Object.keys(tags).length > 0 ? { tags } : {}),
-    ...(search
-      ? {
-          OR: [
-            { title: { contains: search, mode: 'insensitive' } },
-            { description: { contains: search, mode: 'insensitive' } },
-          ],
-        }
-      : {}),
-    isActive: canSeeInactive ? (filter?.isActive ?? undefined) : true,
-  };
+  const conditions: Prisma.CourseWhereInput[] = [];
+  if (!canSeeInactive) conditions.push({ isActive: true });
+  if (typeof filter?.isActive === 'boolean') conditions.push({ isActive: filter.isActive });
+  if (filter?.level) conditions.push({ level: filter.level });
+  // One condition each: Prisma takes a single operator per list filter.
+  if (filter?.tags?.length) conditions.push({ tags: { hasEvery: filter.tags.map(normalizeTag) } });
+  if (filter?.anyTags?.length) conditions.push({ tags: { hasSome: filter.anyTags.map(normalizeTag) } });
+  if (search) {
+    const contains = escapeLike(search);
+    conditions.push({
+      OR: [{ title: { contains, mode: 'insensitive' } }, { description: { contains, mode: 'insensitive' } }],
+    });
+  }
+  return { AND: conditions };
 }
 
 const ORDER_COLUMNS = {
@@ -79,4 +90,140 @@ export async function readCourseContent(contentRoot: string, contentPath: string
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+const COURSE_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
+
+/** Where a course's Markdown lives: a normalized relative .md path that stays inside the content root. */
+function contentPathSchema(contentRoot: string) {
+  return z
+    .string()
+    .trim()
+    .max(500, 'must be at most 500 characters')
+    .refine(
+      (value) => !/[\\\0]/.test(value) && path.posix.normalize(value) === value,
+      'must be a normalized relative path with forward slashes (no ./, //, backslashes)',
+    )
+    .refine((value) => value.endsWith('.md'), 'must name a Markdown file (.md)')
+    .refine((value) => {
+      try {
+        resolveContentPath(contentRoot, value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must stay inside the content root');
+}
+
+function courseFields(contentRoot: string) {
+  return {
+    title: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    description: z.string().trim().max(10_000, 'must be at most 10000 characters').nullish(),
+    level: z.enum(COURSE_LEVELS),
+    contentPath: contentPathSchema(contentRoot).nullish(),
+    videoUrl: httpUrl.nullish(),
+    thumbnailUrl: httpUrl.nullish(),
+    durationMinutes: z.number().int().min(0, 'must not be negative').nullish(),
+    tags: unsetWhenNull(
+      z
+        .array(
+          z
+            .string()
+            .transform(normalizeTag)
+            .pipe(z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters')),
+        )
+        .transform(unique),
+    ),
+    prerequisiteIds: unsetWhenNull(z.array(globalIdOf('Course')).transform(unique)),
+    isActive: unsetWhenNull(z.boolean()),
+  };
+}
+
+/** CourseInput, validated (the content root decides which content paths are inside it). */
+export const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
+/** CourseUpdateInput: every field optional; only the given ones change. */
+export const courseUpdateSchema = (contentRoot: string) => z.object(courseFields(contentRoot)).partial();
+
+export type CourseCreateData = z.output<ReturnType<typeof courseCreateSchema>>;
+export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;
+/** plugin-prisma's selection for the returned course, so nested fields cost no extra query. */
+export type CourseQuery = { select?: Prisma.CourseSelect; include?: Prisma.CourseInclude };
+
+type Transaction = Prisma.TransactionClient;
+
+/** Serialises every change to the prerequisite graph (any constant key shared by its writers would do). */
+const PREREQUISITE_GRAPH_LOCK = 7_316_001;
+
+/**
+ * Checks a course's new prerequisites: every id names a course, and the graph stays acyclic. Runs inside the
+ * writing transaction after taking a transaction-scoped advisory lock, so two concurrent updates (A requires B,
+ * B requires A) cannot each pass against the other's old graph: the second one waits and sees the first.
+ * A row lock would not do: each of those updates locks a different row.
+ */
+async function checkPrerequisites(tx: Transaction, courseId: number | null, prerequisiteIds: number[]): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREREQUISITE_GRAPH_LOCK}::bigint)`;
+  const courses = await tx.course.findMany({ select: { id: true, title: true, prerequisites: true } });
+  const byId = new Map(courses.map((course) => [course.id, course]));
+  const missing = prerequisiteIds.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    const ids = missing.map((id) => encodeGlobalID('Course', id)).join(', ');
+    throw new UserInputError({ 'input.prerequisiteIds': `no course has the id ${ids}` });
+  }
+  if (courseId === null) return; // a new course cannot be anyone's prerequisite yet
+  const cycle = findCycle(courseId, prerequisiteIds, (id) => byId.get(id)?.prerequisites ?? []);
+  if (cycle) {
+    const titles = cycle.map((id) => byId.get(id)?.title ?? String(id)).join(' -> ');
+    throw new UserInputError(
+      { 'input.prerequisiteIds': `would form a cycle: ${titles}` },
+      `Prerequisites would form a cycle: ${titles}`,
+    );
+  }
+}
+
+/**
+ * The shortest path start -> ... -> start that giving `start` these prerequisites would close, or null.
+ * Breadth-first from the new prerequisites through everyone's current ones, looking for `start`.
+ */
+export function findCycle(
+  start: number,
+  prerequisiteIds: readonly number[],
+  prerequisitesOf: (id: number) => readonly number[],
+): number[] | null {
+  const cameFrom = new Map<number, number>(prerequisiteIds.map((id) => [id, start]));
+  const queue = [...prerequisiteIds];
+  for (let index = 0; index < queue.length; index += 1) {
+    const id = queue[index]!;
+    if (id === start) {
+      const path = [start];
+      for (let step = cameFrom.get(start)!; step !== start; step = cameFrom.get(step)!) path.unshift(step);
+      return [start, ...path];
+    }
+    for (const next of prerequisitesOf(id)) {
+      if (!cameFrom.has(next)) {
+        cameFrom.set(next, id);
+        queue.push(next);
+      }
+    }
+  }
+  return null;
+}
+
+/** Adds a course; its prerequisites must exist. */
+export function createCourse(prisma: PrismaClient, data: CourseCreateData, query: CourseQuery = {}) {
+  const { prerequisiteIds, ...columns } = data;
+  return prisma.$transaction(async (tx) => {
+    if (prerequisiteIds?.length) await checkPrerequisites(tx, null, prerequisiteIds);
+    return tx.course.create({ ...query, data: { ...columns, prerequisites: prerequisiteIds } });
+  });
+}
+
+/** Changes the given fields of a course; new prerequisites must exist and must not close a cycle. */
+export function updateCourse(prisma: PrismaClient, id: number, data: CourseUpdateData, query: CourseQuery = {}) {
+  const { prerequisiteIds, ...columns } = data;
+  return prisma.$transaction(async (tx) => {
+    const exists = await tx.course.findUnique({ where: { id }, select: { id: true } });
+    if (!exists) throw new NotFoundError('Course');
+    if (prerequisiteIds) await checkPrerequisites(tx, id, prerequisiteIds);
+    return tx.course.update({ ...query, where: { id }, data: { ...columns, prerequisites: prerequisiteIds } });
+  });
 }

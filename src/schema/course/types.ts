@@ -1,13 +1,16 @@
 import { builder } from '../../builder.js';
 import { CourseLevelEnum, OrderDirectionEnum } from '../common/enums.js';
 import { activeUnlessAdmin } from '../common/access.js';
+import { rowId } from '../common/ids.js';
 import { readCourseContent } from './service.js';
 import { present } from '../../loaders/index.js';
 
 export const CourseRef = builder.prismaNode('Course', {
   description: 'A lesson of the curriculum, with its Markdown content and its assessments.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id: Number(id), ...activeUnlessAdmin(context) }),
+  // node()/nodes() answer null, not an error, for ids that do not exist or are not visible.
+  nullable: true,
+  findUnique: (id, context) => ({ id: rowId(id), ...activeUnlessAdmin(context) }),
   fields: (t) => ({
     title: t.exposeString('title'),
     description: t.exposeString('description', { nullable: true }),
