@@ -1,17 +1,24 @@
+import { z } from 'zod';
 import { builder } from '../../builder.js';
+import { parseInput } from '../../errors.js';
 import { ConversationStyleEnum, SkillLevelEnum } from '../common/enums.js';
+import { globalIdOf } from '../common/ids.js';
 import { CharacterRef } from './types.js';
-import { createCharacter, updateCharacter } from './service.js';
+import { characterCreateSchema, characterUpdateSchema, createCharacter, updateCharacter } from './service.js';
 
 const personalityDescription =
   'An object with systemPrompt (string), temperature (0-2) and tone (string); more keys are kept.';
 
 const CharacterInput = builder.inputType('CharacterInput', {
+  description: 'A new AI coach.',
   fields: (t) => ({
-    name: t.string({ required: true, description: 'Unique handle: lowercase letters, digits, underscores.' }),
+    name: t.string({
+      required: true,
+      description: 'Unique handle: lowercase letters, digits, underscores (CONFLICT when taken).',
+    }),
     displayName: t.string({ required: true }),
     personalityConfig: t.field({ type: 'JSON', required: true, description: personalityDescription }),
-    avatarUrl: t.string(),
+    avatarUrl: t.string({ description: 'http(s) URL, at most 500 characters.' }),
     specialization: t.string({ required: true }),
     description: t.string(),
     backstory: t.string(),
@@ -37,21 +44,25 @@ const CharacterUpdateInput = builder.inputType('CharacterUpdateInput', {
 });
 
 builder.mutationFields((t) => ({
-  createCharacter: t.field({
+  createCharacter: t.prismaField({
     type: CharacterRef,
-    description: 'Admins: adds an AI coach.',
+    description: 'Admins: adds an AI coach. CONFLICT when the name is taken.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: CharacterInput, required: true }) },
-    resolve: (_parent, args, context) => createCharacter(context.prisma, args.input),
+    resolve: (query, _parent, args, context) =>
+      createCharacter(context.prisma, parseInput(characterCreateSchema, args.input, 'input'), query),
   }),
-  updateCharacter: t.field({
+  updateCharacter: t.prismaField({
     type: CharacterRef,
-    description: 'Admins: changes an AI coach.',
+    description: 'Admins: changes an AI coach. NOT_FOUND for an unknown id.',
     authScopes: { admin: true },
     args: {
-      id: t.arg.globalID({ required: true, for: CharacterRef }),
+      id: t.arg.id({ required: true, description: 'A Character id.' }),
       input: t.arg({ type: CharacterUpdateInput, required: true }),
     },
-    resolve: (_parent, args, context) => updateCharacter(context.prisma, Number(args.id.id), args.input),
+    resolve: (query, _parent, args, context) => {
+      const { id, input } = parseInput(z.object({ id: globalIdOf('Character'), input: characterUpdateSchema }), args);
+      return updateCharacter(context.prisma, id, input, query);
+    },
   }),
 }));

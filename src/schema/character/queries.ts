@@ -1,6 +1,7 @@
 import { builder } from '../../builder.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { activeUnlessAdmin } from '../common/access.js';
+import { parseGlobalId } from '../common/ids.js';
 import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
 import { CharacterFilterInput, CharacterRef } from './types.js';
 import type { Context } from '../../context.js';
@@ -47,11 +48,12 @@ builder.queryFields((t) => ({
   character: t.prismaField({
     type: CharacterRef,
     nullable: true,
-    args: { id: t.arg.globalID({ required: true, for: CharacterRef }) },
+    description: 'A coach by id; null when it does not exist or is inactive (learners).',
+    args: { id: t.arg.id({ required: true, description: 'A Character id.' }) },
     resolve: (query, _parent, args, context) =>
       context.prisma.character.findFirst({
         ...query,
-        where: { id: Number(args.id.id), ...activeUnlessAdmin(context) },
+        where: { id: parseGlobalId(args.id, 'Character', 'id'), ...activeUnlessAdmin(context) },
       }),
   }),
 }));

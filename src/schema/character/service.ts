@@ -1,63 +1,80 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import { NotFoundError, parseInput } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
+import { httpUrl, unsetWhenNull } from '../common/input.js';
 
-/** The same rules as the database's character_personality_is_valid(), with messages per field. */
-export const personalityConfigSchema = z.looseObject({
-  systemPrompt: z.string().trim().min(1, 'systemPrompt must be a non-empty string').max(4000),
-  temperature: z.number().min(0, 'temperature must be between 0 and 2').max(2, 'temperature must be between 0 and 2'),
-  tone: z.string().trim().min(1, 'tone must be a non-empty string').max(100),
-});
+const nonEmptyText = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .trim()
+    .min(1, `${field} must be a non-empty string`)
+    .max(max, `${field} must be at most ${max} characters`);
 
-const optionalText = (max: number) => z.string().trim().max(max).nullish();
-const url = z.url().max(500).nullish();
+/**
+ * The rules of the database's character_personality_is_valid(), with a message per field (and limits the
+ * database does not set): an object with systemPrompt and tone strings and a temperature number 0-2. Other keys
+ * are kept as they are.
+ */
+export const personalityConfigSchema = z
+  .looseObject(
+    {
+      systemPrompt: nonEmptyText('systemPrompt', 4000),
+      temperature: z
+        .number({ error: 'temperature must be a number' })
+        .min(0, 'temperature must be between 0 and 2')
+        .max(2, 'temperature must be between 0 and 2'),
+      tone: nonEmptyText('tone', 100),
+    },
+    { error: 'must be an object with systemPrompt, temperature and tone' },
+  )
+  // The value came in through the JSON scalar, so the kept keys hold JSON too.
+  .transform((config) => config as Prisma.InputJsonObject);
+
+const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
 
 const characterFields = {
-  displayName: z.string().trim().min(1).max(255),
+  displayName: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
   personalityConfig: personalityConfigSchema,
-  avatarUrl: url,
-  specialization: z.string().trim().min(1).max(100),
+  avatarUrl: httpUrl.nullish(),
+  specialization: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   description: optionalText(5000),
   backstory: optionalText(20000),
   skillLevel: z.enum(['beginner', 'intermediate', 'expert']),
   conversationStyle: z.enum(['friendly', 'analytical', 'competitive']),
-  isActive: z.boolean().nullish(),
+  isActive: unsetWhenNull(z.boolean()),
 };
 
+/** CharacterInput, validated. */
 export const characterCreateSchema = z.object({
   name: z
     .string()
     .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[a-z0-9_]+$/, 'name may hold lowercase letters, digits and underscores only'),
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .regex(/^[a-z0-9_]+$/, 'may hold lowercase letters, digits and underscores only'),
   ...characterFields,
 });
 
+/** CharacterUpdateInput: every field optional; only the given ones change. */
 export const characterUpdateSchema = z.object(characterFields).partial();
 
-/** Drops keys the client left out or set to null where the column cannot be null. */
-function definedOnly<T extends Record<string, unknown>>(values: T, nullable: readonly string[]): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(values).filter(([key, value]) => value !== undefined && (value !== null || nullable.includes(key))),
-  ) as Partial<T>;
+export type CharacterCreateData = z.output<typeof characterCreateSchema>;
+export type CharacterUpdateData = z.output<typeof characterUpdateSchema>;
+/** plugin-prisma's selection for the returned character. */
+export type CharacterQuery = { select?: Prisma.CharacterSelect; include?: Prisma.CharacterInclude };
+
+/** Adds a character; a taken name is a CONFLICT (the unique index decides, see errors.ts). */
+export function createCharacter(prisma: PrismaClient, data: CharacterCreateData, query: CharacterQuery = {}) {
+  return prisma.character.create({ ...query, data });
 }
 
-const NULLABLE_COLUMNS = ['avatarUrl', 'description', 'backstory'] as const;
-
-export async function createCharacter(prisma: PrismaClient, input: unknown) {
-  const data = parseInput(characterCreateSchema, input, 'input');
-  return prisma.character.create({
-    data: definedOnly(data, NULLABLE_COLUMNS) as Prisma.CharacterCreateInput,
-  });
-}
-
-export async function updateCharacter(prisma: PrismaClient, id: number, input: unknown) {
-  const data = parseInput(characterUpdateSchema, input, 'input');
+export async function updateCharacter(
+  prisma: PrismaClient,
+  id: number,
+  data: CharacterUpdateData,
+  query: CharacterQuery = {},
+) {
   const exists = await prisma.character.findUnique({ where: { id }, select: { id: true } });
   if (!exists) throw new NotFoundError('Character');
-  return prisma.character.update({
-    where: { id },
-    data: definedOnly(data, NULLABLE_COLUMNS) as Prisma.CharacterUpdateInput,
-  });
+  return prisma.character.update({ ...query, where: { id }, data });
 }

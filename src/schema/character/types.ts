@@ -1,11 +1,14 @@
 import { builder } from '../../builder.js';
 import { ConversationStyleEnum, SkillLevelEnum } from '../common/enums.js';
 import { activeUnlessAdmin } from '../common/access.js';
+import { rowId } from '../common/ids.js';
 
 export const CharacterRef = builder.prismaNode('Character', {
   description: 'An AI poker coach that learners chat with.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id: Number(id), ...activeUnlessAdmin(context) }),
+  // node()/nodes() answer null, not an error, for ids that do not exist or are not visible.
+  nullable: true,
+  findUnique: (id, context) => ({ id: rowId(id), ...activeUnlessAdmin(context) }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Unique handle.' }),
     displayName: t.exposeString('displayName'),
