@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginCacheControlDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Disposable } from 'graphql-ws';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config.js';
@@ -17,7 +18,12 @@ import type { PubSub } from './pubsub.js';
 import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
 import { createContext, type Context } from './context.js';
 import { DomainError, formatError } from './errors.js';
-import { requestScope } from './request-scope.js';
+import { requestScope, type RequestScope } from './request-scope.js';
+import { logEachRequest, requestLogPlugin } from './logging.js';
+import { limitRules, operationLimits, parseOptions } from './security/limits.js';
+import { costLimitPlugin } from './security/cost.js';
+import { createMutationRateLimiter, rateLimitPlugin } from './security/rate-limit.js';
+import { guardWebSocket, type WebSocketGuard } from './security/websocket.js';
 import { schema as defaultSchema } from './schema/index.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -74,6 +80,20 @@ export function createApp(deps: AppDependencies): App {
   const provisioner = new UserProvisioner();
   const contextDependencies = { prisma: database.prisma, config, logger, pubsub };
   const production = config.NODE_ENV === 'production';
+  const limits = operationLimits(config);
+  const rateLimiter = createMutationRateLimiter(config, logger);
+  const webSocketGuard: WebSocketGuard<Extra & { viewer?: Viewer | null }> = {
+    schema,
+    logger,
+    limits: {
+      operation: limits,
+      connectionInitWaitTimeout: config.WS_CONNECTION_INIT_TIMEOUT_MS,
+      maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
+    },
+    ownerOf: ({ extra }) =>
+      extra.viewer ? `user:${extra.viewer.id}` : `address:${extra.request.socket.remoteAddress}`,
+  };
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -84,10 +104,16 @@ export function createApp(deps: AppDependencies): App {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    parseOptions: parseOptions(limits),
+    validationRules: limitRules(limits),
     formatError: (formatted, error) => formatError(formatted, error, requestScope.getStore() ?? { logger }),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
+      requestLogPlugin(),
+      costLimitPlugin(schema, limits.maxCost),
+      rateLimitPlugin(rateLimiter),
     ],
     logger,
   });
@@ -101,55 +127,59 @@ export function createApp(deps: AppDependencies): App {
   }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
-    const scope = { requestId, logger: logger.child({ requestId }) };
-    await requestScope.run(scope, async () => {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(request.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const rawBody = request.method === 'POST' ? await readBody(request) : '';
-      let body: unknown = rawBody;
-      if (rawBody && headers.get('content-type')?.includes('json')) {
-        try {
-          body = JSON.parse(rawBody);
-        } catch {
-          sendJson(response, 400, {
-            errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
-          });
-          return;
-        }
-      }
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const result = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-        context: async () =>
-          createContext(contextDependencies, await authenticate(request.headers.authorization), requestId),
-      });
-      for (const [key, value] of result.headers) response.setHeader(key, value);
-      response.setHeader('x-request-id', requestId);
-      response.statusCode = result.status ?? 200;
-      if (result.body.kind === 'complete') {
-        response.end(result.body.string);
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const rawBody = request.method === 'POST' ? await readBody(request) : '';
+    let body: unknown = rawBody;
+    if (rawBody && headers.get('content-type')?.includes('json')) {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        sendJson(response, 400, {
+          errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
         return;
       }
-      for await (const chunk of result.body.asyncIterator) response.write(chunk);
-      response.end();
+    }
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: async () =>
+        createContext(contextDependencies, await authenticate(request.headers.authorization), requestId),
     });
+    for (const [key, value] of result.headers) response.setHeader(key, value);
+    response.setHeader('x-request-id', requestId);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
   }
 
   function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const headerId = request.headers['x-request-id'];
     const requestId = typeof headerId === 'string' && /^[\w.-]{1,64}$/.test(headerId) ? headerId : randomUUID();
     const path = (request.url ?? '/').split('?')[0];
-    const work = async () => {
-      if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
-      if (path === '/readyz') {
-        const ready = await database.isReachable();
-        return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
-      }
-      if (path === GRAPHQL_PATH) return handleGraphQL(request, response, requestId);
-      sendJson(response, 404, { error: 'Not found' });
+    const scope: RequestScope = {
+      requestId,
+      logger: logger.child({ requestId }),
+      clientAddress: request.socket.remoteAddress,
     };
+    const work = () =>
+      requestScope.run(scope, async () => {
+        logEachRequest(logger, request, response);
+        if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+        if (path === '/readyz') {
+          const ready = await database.isReachable();
+          return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+        }
+        if (path === GRAPHQL_PATH) return handleGraphQL(request, response, requestId);
+        sendJson(response, 404, { error: 'Not found' });
+      });
     work().catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
         response.setHeader('connection', 'close');
@@ -175,7 +205,7 @@ export function createApp(deps: AppDependencies): App {
 
   function serveWebSocket(wsServer: WebSocketServer) {
     return useServer<{ authorization?: unknown }, { viewer: Viewer | null }>(
-      {
+      guardWebSocket(webSocketGuard, {
         schema,
         onConnect: async (ctx) => {
           const authorization = ctx.connectionParams?.authorization;
@@ -187,8 +217,9 @@ export function createApp(deps: AppDependencies): App {
           }
         },
         context: (ctx) => createContext(contextDependencies, ctx.extra.viewer ?? null, randomUUID()),
-      },
+      }),
       wsServer,
+      config.WS_KEEPALIVE_MS,
     );
   }
 
@@ -199,6 +230,9 @@ export function createApp(deps: AppDependencies): App {
     serveWebSocket,
     authenticate,
     start: () => apollo.start(),
-    stop: () => apollo.stop(),
+    async stop() {
+      await apollo.stop();
+      await rateLimiter.close();
+    },
   };
 }

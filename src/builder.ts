@@ -2,11 +2,13 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type PrismaTypes from './generated/pothos-prisma-types.js';
 import { getDatamodel } from './generated/pothos-prisma-types.js';
 import type { Context } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
+import { fieldComplexity } from './security/cost.js';
 
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
@@ -20,7 +22,10 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
+  // Each field's cost for src/security/cost.ts, which checks every operation with its variables before it
+  // runs (HTTP and WebSocket); the plugin's own check at resolve time would be too late, hence disabled.
+  complexity: { fieldComplexity, disabled: true },
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({

@@ -8,6 +8,10 @@ function urlWithScheme(schemes: readonly string[]) {
   });
 }
 
+function positiveInt(fallback: number, description: string) {
+  return z.coerce.number().int().min(1).default(fallback).describe(description);
+}
+
 /** Every environment variable the server reads, validated once at start-up. */
 export const configSchema = z
   .object({
@@ -53,6 +57,31 @@ export const configSchema = z
     AI_API_KEY: z.string().optional().describe('bearer key for AI_BASE_URL'),
     AI_MODEL: z.string().default('gpt-4o-mini').describe('model name sent to AI_BASE_URL'),
     AI_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000).describe('how long a character reply may take'),
+    GRAPHQL_MAX_DEPTH: positiveInt(10, 'deepest selection an operation may nest (fragments flattened)'),
+    GRAPHQL_MAX_ALIASES: positiveInt(
+      20,
+      'aliased fields an operation may hold (1000 aliases of one field is fan-out abuse)',
+    ),
+    GRAPHQL_MAX_DIRECTIVES: positiveInt(20, 'directives an operation may hold'),
+    GRAPHQL_MAX_TOKENS: positiveInt(2000, 'lexical tokens a document may hold; parsing stops past it'),
+    GRAPHQL_MAX_COST: positiveInt(
+      20000,
+      'cost of an operation with its variables: 1 a field, times first/last (default 20) below a page, times 10 below any other list',
+    ),
+    WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(
+      3000,
+      'a socket that sends no connection_init within this is closed with 4408',
+    ),
+    WS_KEEPALIVE_MS: positiveInt(
+      12000,
+      'ping interval of WebSocket sockets; one that misses a pong for as long is terminated',
+    ),
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(20, 'subscriptions one socket may run at once'),
+    WS_MAX_SOCKETS_PER_USER: positiveInt(10, 'open sockets per user (per address when anonymous) on one instance'),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(60, 'window of every mutation rate limit'),
+    RATE_LIMIT_MUTATIONS: positiveInt(120, 'mutations per user (per address when anonymous) in a window'),
+    RATE_LIMIT_CHAT_MESSAGES: positiveInt(30, 'sendChatMessage calls per user in a window'),
+    RATE_LIMIT_ASSESSMENT_SUBMISSIONS: positiveInt(10, 'submitAssessment calls per user in a window'),
     SHUTDOWN_GRACE_MS: z.coerce
       .number()
       .int()

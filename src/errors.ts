@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
+import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
 import { ZodError } from 'zod';
@@ -26,7 +27,7 @@ const httpStatusOf: Partial<Record<ErrorCode, number>> = {
 export class DomainError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
     const status = httpStatusOf[code];
-    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+    super(message, { extensions: { code, ...(status ? { http: { status } } : {}), ...extensions } });
   }
 }
 
@@ -51,6 +52,16 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string, fields?: Record<string, string>) {
     super('CONFLICT', message, fields ? { fields } : {});
+  }
+}
+
+/** Too many requests: `retryAfter` (seconds) tells when to try again; over HTTP also 429 and Retry-After. */
+export class RateLimitedError extends DomainError {
+  constructor(retryAfter: number, message = `Too many requests; try again in ${retryAfter} s`) {
+    super('RATE_LIMITED', message, {
+      retryAfter,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+    });
   }
 }
 
@@ -206,7 +217,7 @@ export function formatError(
   error: unknown,
   { logger, requestId }: { logger: Logger; requestId?: string },
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = rootCause(error);
   const domainError =
     original instanceof DomainError ? original : (mapDatabaseError(original) ?? mapArgumentError(error, original));
   if (domainError) {
@@ -222,11 +233,55 @@ export function formatError(
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   logger.error({ err: original, requestId, path: formatted.path }, 'internal error');
   return {
-    message: 'Internal server error',
+    message: isDatabaseUnavailable(original)
+      ? 'Service temporarily unavailable; try again shortly'
+      : 'Internal server error',
     locations: formatted.locations,
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
   };
+}
+
+/**
+ * The error behind the wrappers: Apollo unwraps resolver errors, but graphql-ws wraps an error raised while a
+ * subscription streams into a GraphQLError without a path, which must not hide a domain error.
+ */
+function rootCause(error: unknown): unknown {
+  let current = unwrapResolverError(error);
+  while (!(current instanceof DomainError) && current instanceof GraphQLError && current.originalError) {
+    current = current.originalError;
+  }
+  return current;
+}
+
+/** Prisma's codes and driver kinds, node's socket codes and SQLSTATE classes of a database that is away or full. */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const UNAVAILABLE_DRIVER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+const UNAVAILABLE_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08...|57P0[123]|53300)$/;
+/** pg's own messages for a dead connection or an exhausted pool, which carry no code. */
+const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
+
+/**
+ * True when the database could not be reached or had no free connection: the client may retry, so the masked
+ * error says so (still INTERNAL_SERVER_ERROR: nothing the client sent was wrong).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+    if (current instanceof Prisma.PrismaClientKnownRequestError) {
+      const kind = (current.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined)?.cause?.kind;
+      if (UNAVAILABLE_PRISMA_CODES.has(current.code) || (kind && UNAVAILABLE_DRIVER_KINDS.has(kind))) return true;
+    }
+    const code = (current as { code?: unknown }).code;
+    if ((typeof code === 'string' && UNAVAILABLE_CODES.test(code)) || UNAVAILABLE_MESSAGES.test(current.message)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function publicExtensions(error: GraphQLError): Record<string, unknown> {

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from './context.js';
+import type { Logger } from './logger.js';
+import { requestScope } from './request-scope.js';
+
+/** Health probes come every few seconds; their lines are debug so that they do not drown the requests. */
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+/** Notes the operation and the error codes of the response in the request scope, for the request's log line. */
+export function requestLogPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, operationName, request, response }) {
+          const scope = requestScope.getStore();
+          if (!scope) return;
+          scope.operation = {
+            name: operationName ?? request.operationName ?? null,
+            type: operation?.operation ?? 'unknown',
+          };
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          scope.errorCodes = errors?.map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Writes one JSON line per HTTP request when its response has gone out (or the client went away): request id,
+ * method, path, status, duration in ms, and for GraphQL the operation's name and type and the error codes.
+ */
+export function logEachRequest(logger: Logger, request: IncomingMessage, response: ServerResponse): void {
+  const started = process.hrtime.bigint();
+  const scope = requestScope.getStore();
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
+  response.once('close', () => {
+    const line = {
+      requestId: scope?.requestId,
+      method: request.method,
+      path,
+      status: response.statusCode,
+      durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+      ...(scope?.operation ? { operationName: scope.operation.name, operationType: scope.operation.type } : {}),
+      ...(scope?.errorCodes ? { errorCodes: scope.errorCodes } : {}),
+      ...(response.writableFinished ? {} : { aborted: true }),
+    };
+    if (PROBE_PATHS.has(path)) logger.debug(line, 'request');
+    else logger.info(line, 'request');
+  });
+}
