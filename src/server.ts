@@ -25,9 +25,17 @@ async function main(): Promise<void> {
   await app.start();
 
   const httpServer = createServer(app.handleRequest);
+  // Listen before attaching the WebSocket server: graphql-ws swallows the HTTP server's errors, and a port
+  // in use must fail the start (exit 1) instead of leaving a process that exits 0 having served nothing.
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const ws = app.serveWebSocket(wsServer);
-  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info(
