@@ -2,6 +2,7 @@ import { pino } from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: pino.LevelWithSilent): Logger {
-  return pino({ level, base: { service: 'dezhoumama-api' } });
+/** JSON lines to stdout, or to `destination` (tests read the lines a request leaves). */
+export function createLogger(level: pino.LevelWithSilent, destination?: pino.DestinationStream): Logger {
+  return pino({ level, base: { service: 'dezhoumama-api' } }, destination);
 }

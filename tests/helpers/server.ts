@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import { print, type ExecutionResult, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/logger.js';
 import { connectDatabase, withClient, type Database } from '../../src/db/index.js';
 import { seedDatabase } from '../../src/db/seed.js';
@@ -52,6 +53,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Reuse a database (a second instance on the same data); otherwise a fresh one is made and dropped. */
   testDatabase?: TestDatabase;
+  /** Where the server's JSON log lines go (with LOG_LEVEL in `env`); nowhere by default. */
+  logDestination?: DestinationStream;
 }
 
 /** A real server on a free port over its own database; close() disposes of everything it made. */
@@ -68,7 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     HOST: '127.0.0.1',
     ...options.env,
   });
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const database = connectDatabase(testDatabase.url, {
     poolSize: config.DATABASE_POOL_SIZE,
     poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,

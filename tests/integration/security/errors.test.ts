@@ -1,0 +1,158 @@
+import { GraphQLError } from 'graphql';
+import pg from 'pg';
+import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { formatError, NotFoundError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/logger.js';
+import { LogCapture } from './log-capture.js';
+
+/**
+ * formatError is the one place that decides what a client sees: domain errors as they are, validation errors
+ * naming their fields, database rule violations as domain codes, and anything else masked down to
+ * INTERNAL_SERVER_ERROR and a request id, while the log keeps the whole error under the same id. Every HTTP
+ * request leaves one JSON line.
+ */
+
+const admin = { id: 1, role: 'admin' as const };
+/** What must never reach a client: SQL, PostgreSQL's and Prisma's words, stack frames, connection strings. */
+const LEAK = /relation|does not exist|select|prisma|postgres|sql|stack|\bat \w+ \(|node_modules|127\.0\.0\.1|\.ts:\d+/i;
+
+const characterInput = {
+  name: 'leak_test_coach',
+  displayName: 'Leak Test Coach',
+  personalityConfig: { systemPrompt: 'Coach.', temperature: 0.5, tone: 'calm' },
+  specialization: 'Testing',
+  skillLevel: 'BEGINNER',
+  conversationStyle: 'FRIENDLY',
+};
+const CREATE_CHARACTER = `mutation CreateCharacter($input: CharacterInput!) { createCharacter(input: $input) { id name } }`;
+
+let server: TestServer;
+const logs = new LogCapture();
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { LOG_LEVEL: 'info' }, logDestination: logs });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('what a client sees', () => {
+  it('keeps a domain error code and message', async () => {
+    const response = await server.graphql(CREATE_CHARACTER, { input: characterInput });
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.body.errors?.[0]?.message).toBe('Sign in to do this');
+  });
+
+  it('names the offending fields of bad input', async () => {
+    const response = await server.graphql(
+      CREATE_CHARACTER,
+      { input: { ...characterInput, name: 'Not A Handle!', avatarUrl: 'javascript:alert(1)' } },
+      { as: admin },
+    );
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(Object.keys(response.body.errors?.[0]?.extensions?.fields as object)).toEqual(
+      expect.arrayContaining(['input.name', 'input.avatarUrl']),
+    );
+  });
+
+  it('turns a unique violation from PostgreSQL into CONFLICT without its text', async () => {
+    const first = await server.graphql(CREATE_CHARACTER, { input: characterInput }, { as: admin });
+    expect(first.body.errors).toBeUndefined();
+    const second = await server.graphql(CREATE_CHARACTER, { input: characterInput }, { as: admin });
+    expect(errorCodes(second)).toEqual(['CONFLICT']);
+    expect(JSON.stringify(second.body)).not.toMatch(LEAK);
+  });
+});
+
+describe('an internal error', () => {
+  let response: Awaited<ReturnType<TestServer['graphql']>>;
+
+  beforeAll(async () => {
+    // The test's own database loses a table under the running server: every query on it fails inside Prisma.
+    const client = new pg.Client({ connectionString: server.testDatabase.url });
+    await client.connect();
+    await client.query('DROP TABLE courses CASCADE');
+    await client.end();
+    response = await server.graphql('query Catalog { courses { totalCount } }', undefined, { as: admin });
+  });
+
+  it('reaches the client as INTERNAL_SERVER_ERROR with a request id and nothing else', () => {
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+    expect(response.body.errors).toEqual([
+      {
+        message: 'Internal server error',
+        locations: expect.any(Array),
+        path: expect.arrayContaining(['courses']),
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+      },
+    ]);
+    expect(JSON.stringify(response.body)).not.toMatch(LEAK);
+  });
+
+  it('is logged in full under the same request id', async () => {
+    const requestId = response.headers.get('x-request-id');
+    const line = await logs.waitFor((entry) => entry.requestId === requestId && entry.msg === 'internal error');
+    expect(line.level).toBe(50);
+    const err = line.err as { message: string; stack: string };
+    expect(err.message).toMatch(/courses/);
+    expect(err.stack).toMatch(/\n\s+at /);
+  });
+
+  it('leaves one request line with the operation, status and duration', async () => {
+    const requestId = response.headers.get('x-request-id');
+    const line = await logs.waitFor((entry) => entry.requestId === requestId && entry.msg === 'request');
+    expect(line).toMatchObject({
+      level: 30,
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operationName: 'Catalog',
+      operationType: 'query',
+      errorCodes: ['INTERNAL_SERVER_ERROR'],
+      durationMs: expect.any(Number),
+    });
+    expect(logs.lines.filter((entry) => entry.requestId === requestId && entry.msg === 'request')).toHaveLength(1);
+  });
+});
+
+describe('the request log', () => {
+  it('has a line for requests refused before GraphQL runs (413) and for 404s', async () => {
+    const tooBig = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'too-big-1' },
+      body: JSON.stringify({ query: `{ viewer { id } }`, padding: 'x'.repeat(200_000) }),
+    });
+    expect(tooBig.status).toBe(413);
+    await expect(logs.waitFor((entry) => entry.requestId === 'too-big-1')).resolves.toMatchObject({
+      msg: 'request',
+      status: 413,
+    });
+    const missing = await fetch(new URL('/nowhere', server.url), { headers: { 'x-request-id': 'missing-1' } });
+    expect(missing.status).toBe(404);
+    await expect(logs.waitFor((entry) => entry.requestId === 'missing-1')).resolves.toMatchObject({ status: 404 });
+  });
+});
+
+describe('formatError on its own', () => {
+  const logger = createLogger('silent');
+
+  it('finds a domain error that graphql-ws wrapped without a path (a subscription that failed mid-stream)', () => {
+    const wrapped = new GraphQLError('Chat session not found', { originalError: new NotFoundError('Chat session') });
+    expect(formatError(wrapped.toJSON(), wrapped, { logger, requestId: 'r1' })).toMatchObject({
+      message: 'Chat session not found',
+      extensions: { code: 'NOT_FOUND' },
+    });
+  });
+
+  it('says a database that cannot be reached is temporarily unavailable, still masked', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const located = new GraphQLError(refused.message, { originalError: refused, path: ['courses'] });
+    expect(formatError(located.toJSON(), located, { logger, requestId: 'r2' })).toEqual({
+      message: 'Service temporarily unavailable; try again shortly',
+      path: ['courses'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'r2' },
+    });
+  });
+});
