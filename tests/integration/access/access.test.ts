@@ -1,0 +1,226 @@
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLInputType,
+} from 'graphql';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
+import { schema } from '../../../src/schema/index.js';
+import {
+  CourseByIdDocument,
+  NodeByIdDocument,
+  NodesByIdDocument,
+  UpdateCourseDocument,
+  UserNodeWithEmailDocument,
+  ViewerDocument,
+} from '../../generated/graphql.js';
+
+const admin = { id: 1, role: 'admin' as const, email: 'admin@example.com', name: 'Ada Admin' };
+const alice = { id: 2, email: 'alice@example.com', name: 'Alice' };
+const bob = { id: 3, email: 'bob@example.com', name: 'Bob' };
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  // Provision every account from its token, as a real first request would.
+  for (const user of [admin, alice, bob]) await server.graphql(ViewerDocument, {}, { as: user });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const fieldsOf = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
+  response.body.errors?.[0]?.extensions?.fields;
+
+describe('users', () => {
+  it('viewer is the signed-in user with their email, and null for anonymous visitors', async () => {
+    const asAlice = await server.graphql(ViewerDocument, {}, { as: alice });
+    expect(asAlice.body.data!.viewer).toEqual({
+      id: globalId('User', alice.id),
+      displayName: 'Alice',
+      email: 'alice@example.com',
+      role: 'LEARNER',
+    });
+    const anonymous = await server.graphql(ViewerDocument, {});
+    expect(anonymous.body.errors).toBeUndefined();
+    expect(anonymous.body.data!.viewer).toBeNull();
+  });
+
+  it("hides another learner's account through node(), while users see their own and admins see anyone's", async () => {
+    const bobId = globalId('User', bob.id);
+    const asAlice = await server.graphql(UserNodeWithEmailDocument, { id: bobId }, { as: alice });
+    expect(asAlice.body.errors).toBeUndefined();
+    expect(asAlice.body.data!.node).toBeNull();
+    expect((await server.graphql(UserNodeWithEmailDocument, { id: bobId })).body.data!.node).toBeNull();
+
+    const asBob = await server.graphql(UserNodeWithEmailDocument, { id: bobId }, { as: bob });
+    expect(asBob.body.data!.node).toMatchObject({ __typename: 'User', email: 'bob@example.com' });
+    const asAdmin = await server.graphql(UserNodeWithEmailDocument, { id: bobId }, { as: admin });
+    expect(asAdmin.body.data!.node).toEqual({
+      __typename: 'User',
+      id: bobId,
+      displayName: 'Bob',
+      email: 'bob@example.com',
+      role: 'LEARNER',
+    });
+  });
+
+  it('answers nodes() in the order asked, with null for every id the viewer may not see', async () => {
+    const prisma = server.database.prisma;
+    const [active, inactive, coach, retiredCoach] = await Promise.all([
+      createCourse(prisma, { title: 'Visible course' }),
+      createCourse(prisma, { title: 'Hidden course', isActive: false }),
+      createCharacter(prisma, { name: 'visible_coach' }),
+      createCharacter(prisma, { name: 'retired_coach', isActive: false }),
+    ]);
+    const stranger = await createUser(prisma, { email: 'stranger@example.com' });
+    const ids = [
+      globalId('User', bob.id),
+      globalId('Course', active.id),
+      globalId('User', alice.id),
+      globalId('Course', inactive.id),
+      globalId('Course', 99_999),
+      globalId('Character', coach.id),
+      globalId('Character', retiredCoach.id),
+      globalId('User', stranger.id),
+      encodeGlobalID('Course', 'not-a-number'),
+    ];
+    const asAlice = await server.graphql(NodesByIdDocument, { ids }, { as: alice });
+    expect(asAlice.body.errors).toBeUndefined();
+    expect(asAlice.body.data!.nodes.map((node) => node && { type: node.__typename, id: node.id })).toEqual([
+      null,
+      { type: 'Course', id: ids[1] },
+      { type: 'User', id: ids[2] },
+      null,
+      null,
+      { type: 'Character', id: ids[5] },
+      null,
+      null,
+      null,
+    ]);
+
+    const asAdmin = await server.graphql(NodesByIdDocument, { ids }, { as: admin });
+    expect(asAdmin.body.data!.nodes.map((node) => node?.id ?? null)).toEqual([
+      ...ids.slice(0, 4),
+      null,
+      ...ids.slice(5, 8),
+      null,
+    ]);
+    expect(asAdmin.body.data!.nodes[7]).toMatchObject({ email: 'stranger@example.com' });
+  });
+});
+
+describe('malformed and mistyped ids', () => {
+  const garbage = ['garbage', '', encodeGlobalID('Course', 'abc'), encodeGlobalID('Course', '0'), 'Q291cnNl'];
+
+  it.each(garbage)('course(id: %j) is BAD_USER_INPUT on id, not a server error', async (id) => {
+    const response = await server.graphql(CourseByIdDocument, { id });
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(fieldsOf(response)).toEqual({ id: 'must be the id of a Course' });
+  });
+
+  it('course(id:) with the id of another type is BAD_USER_INPUT', async () => {
+    const response = await server.graphql(CourseByIdDocument, { id: globalId('User', alice.id) }, { as: alice });
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(fieldsOf(response)).toEqual({ id: 'must be the id of a Course' });
+  });
+
+  it('updateCourse(id:) with garbage or another type is BAD_USER_INPUT on id, and writes nothing', async () => {
+    const course = await createCourse(server.database.prisma, { title: 'Not renamed' });
+    for (const id of ['garbage', globalId('Character', course.id)]) {
+      const response = await server.graphql(UpdateCourseDocument, { id, input: { title: 'Renamed' } }, { as: admin });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(fieldsOf(response)).toEqual({ id: 'must be the id of a Course' });
+    }
+    expect((await server.database.prisma.course.findUniqueOrThrow({ where: { id: course.id } })).title).toBe(
+      'Not renamed',
+    );
+  });
+
+  it.each([
+    ['garbage', 'garbage'],
+    ['a type that does not exist', encodeGlobalID('Nope', 1)],
+    ['a type that is not a node', encodeGlobalID('PageInfo', 1)],
+  ])('node(id:) with %s is BAD_USER_INPUT on id', async (_case, id) => {
+    const response = await server.graphql(NodeByIdDocument, { id });
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(fieldsOf(response)).toEqual({ id: 'is not a valid id of the expected type' });
+  });
+
+  it('nodes(ids:) with one malformed id is BAD_USER_INPUT on ids', async () => {
+    const response = await server.graphql(
+      NodesByIdDocument,
+      { ids: [globalId('User', alice.id), '%%%'] },
+      { as: alice },
+    );
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(fieldsOf(response)).toEqual({ ids: 'is not a valid id of the expected type' });
+  });
+});
+
+/** The node type an id argument names, by the contract's naming (courseId -> Course, sessionId -> ChatSession). */
+function idType(name: string, returnType: string): string {
+  if (name === 'id') return returnType;
+  if (name === 'sessionId') return 'ChatSession';
+  return name.charAt(0).toUpperCase() + name.slice(1).replace(/Id$/, '');
+}
+
+/**
+ * A value of the given input type that passes GraphQL's coercion and Pothos's id decoding (ids of the right
+ * type), so that only authorisation can refuse it.
+ */
+function sampleValue(type: GraphQLInputType, name: string, returnType: string): unknown {
+  if (isNonNullType(type)) return sampleValue(type.ofType, name, returnType);
+  if (isListType(type)) return [sampleValue(type.ofType, name, returnType)];
+  if (isEnumType(type)) return type.getValues()[0]!.name;
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((field) => isNonNullType(field.type))
+        .map((field) => [field.name, sampleValue(field.type, field.name, returnType)]),
+    );
+  }
+  const samples: Record<string, unknown> = {
+    ID: encodeGlobalID(idType(name, returnType), 1),
+    String: 'x',
+    Int: 1,
+    Float: 1,
+    Boolean: true,
+    JSON: {},
+    DateTime: '2026-01-01T00:00:00Z',
+  };
+  if (isScalarType(type) && type.name in samples) return samples[type.name];
+  throw new Error(`no sample for input type ${String(type)}`);
+}
+
+describe('anonymous visitors', () => {
+  const mutations = Object.values(schema.getMutationType()!.getFields());
+
+  it.each(mutations.map((field) => [field.name, field] as const))(
+    'may not call %s: UNAUTHENTICATED, with no data',
+    async (name, field) => {
+      const required = field.args.filter((arg) => isNonNullType(arg.type));
+      const declarations = required.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+      const argumentList = required.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+      const selection = isLeafType(getNamedType(field.type)) ? '' : '{ __typename }';
+      const document = `mutation${declarations ? `(${declarations})` : ''} { ${name}${
+        argumentList ? `(${argumentList})` : ''
+      } ${selection} }`;
+      const returnType = getNamedType(field.type).name;
+      const variables = Object.fromEntries(
+        required.map((arg) => [arg.name, sampleValue(arg.type, arg.name, returnType)]),
+      );
+      const response = await server.graphql(document, variables);
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(response.body.data ?? null).toBeNull();
+    },
+  );
+});
