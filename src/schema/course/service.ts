@@ -184,7 +184,7 @@ async function checkPrerequisites(tx: Transaction, courseId: number | null, prer
  * The shortest path start -> ... -> start that giving `start` these prerequisites would close, or null.
  * Breadth-first from the new prerequisites through everyone's current ones, looking for `start`.
  */
-export function findCycle(
+function findCycle(
   start: number,
   prerequisiteIds: readonly number[],
   prerequisitesOf: (id: number) => readonly number[],
@@ -194,9 +194,9 @@ export function findCycle(
   for (let index = 0; index < queue.length; index += 1) {
     const id = queue[index]!;
     if (id === start) {
-      const path = [start];
-      for (let step = cameFrom.get(start)!; step !== start; step = cameFrom.get(step)!) path.unshift(step);
-      return [start, ...path];
+      const cycle = [start];
+      for (let step = cameFrom.get(start)!; step !== start; step = cameFrom.get(step)!) cycle.unshift(step);
+      return [start, ...cycle];
     }
     for (const next of prerequisitesOf(id)) {
       if (!cameFrom.has(next)) {
