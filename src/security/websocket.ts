@@ -31,6 +31,7 @@ export interface WebSocketGuard<E> {
 interface SocketState {
   owner?: string;
   requestId: string;
+  opened: number;
   subscriptions: Map<string, { started: number; operationName: string | null }>;
 }
 
@@ -49,7 +50,7 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
   const stateOf = (ctx: object): SocketState => {
     let state = states.get(ctx);
     if (!state) {
-      state = { requestId: randomUUID(), subscriptions: new Map() };
+      state = { requestId: randomUUID(), opened: Date.now(), subscriptions: new Map() };
       states.set(ctx, state);
     }
     return state;
@@ -91,11 +92,17 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
       return admitted;
     },
     async onClose(ctx, code, reason) {
-      const owner = states.get(ctx)?.owner;
-      if (owner) {
-        const open = (socketsPerOwner.get(owner) ?? 1) - 1;
-        if (open > 0) socketsPerOwner.set(owner, open);
-        else socketsPerOwner.delete(owner);
+      const state = states.get(ctx);
+      if (state?.owner) {
+        const open = (socketsPerOwner.get(state.owner) ?? 1) - 1;
+        if (open > 0) socketsPerOwner.set(state.owner, open);
+        else socketsPerOwner.delete(state.owner);
+      }
+      if (state) {
+        logger.info(
+          { requestId: state.requestId, transport: 'ws', code, durationMs: Date.now() - state.opened },
+          'connection closed',
+        );
       }
       await options.onClose?.(ctx, code, reason);
     },

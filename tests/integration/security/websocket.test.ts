@@ -1,0 +1,103 @@
+import { once } from 'node:events';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/security/websocket.js';
+import { LogCapture } from './log-capture.js';
+import { openSocket } from './socket.js';
+
+/**
+ * The WebSocket protocol's own protections, with small settings so that each shows quickly: the
+ * connection_init deadline (4408), one init per socket (4429), keep-alive pings that end dead sockets, and a
+ * cap on sockets per user (per address when anonymous).
+ */
+
+const INIT_TIMEOUT_MS = 300;
+const KEEPALIVE_MS = 150;
+const learner = { id: 7 };
+
+let server: TestServer;
+const logs = new LogCapture();
+
+beforeAll(async () => {
+  server = await startTestServer({
+    logDestination: logs,
+    env: {
+      LOG_LEVEL: 'info',
+      WS_CONNECTION_INIT_TIMEOUT_MS: String(INIT_TIMEOUT_MS),
+      WS_KEEPALIVE_MS: String(KEEPALIVE_MS),
+      WS_MAX_SOCKETS_PER_USER: '2',
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('connection_init', () => {
+  it('must come within WS_CONNECTION_INIT_TIMEOUT_MS, or the socket closes with 4408', async () => {
+    const started = Date.now();
+    const socket = await openSocket(server.wsUrl);
+    const { code } = await socket.closed;
+    expect(code).toBe(4408);
+    // graphql-ws's default is 3000 ms: closing well before it shows the setting is applied.
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('comes once: a second init closes the socket with 4429', async () => {
+    const socket = await openSocket(server.wsUrl);
+    await socket.init();
+    socket.send({ type: 'connection_init' });
+    expect((await socket.closed).code).toBe(4429);
+  });
+});
+
+describe('keep-alive', () => {
+  it('pings, and a socket that answers stays open', async () => {
+    const socket = await openSocket(server.wsUrl);
+    await socket.init();
+    for (let ping = 0; ping < 3; ping += 1) await once(socket.ws, 'ping');
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    socket.close();
+  });
+
+  it('terminates a socket that stops answering pings', async () => {
+    const socket = await openSocket(server.wsUrl, { autoPong: false });
+    await socket.init();
+    await once(socket.ws, 'ping');
+    // Terminated, not closed: no close frame, so the client sees 1006.
+    expect((await socket.closed).code).toBe(1006);
+  });
+});
+
+describe('sockets per user', () => {
+  it(`admits WS_MAX_SOCKETS_PER_USER sockets of a user and closes the next with ${TOO_MANY_SOCKETS_CLOSE_CODE}`, async () => {
+    const authorization = `Bearer ${await server.token(learner)}`;
+    const first = await openSocket(server.wsUrl);
+    await first.init({ authorization });
+    const second = await openSocket(server.wsUrl);
+    await second.init({ authorization });
+    const third = await openSocket(server.wsUrl);
+    third.send({ type: 'connection_init', payload: { authorization } });
+    expect(await third.closed).toEqual({ code: TOO_MANY_SOCKETS_CLOSE_CODE, reason: 'At most 2 connections per user' });
+
+    // Another user is not affected, and a closed socket frees its place.
+    const other = await openSocket(server.wsUrl);
+    await other.init({ authorization: `Bearer ${await server.token({ id: learner.id + 1 })}` });
+    const closedLines = logs.lines.filter((line) => line.msg === 'connection closed').length;
+    first.ws.close(1000);
+    // The server frees the place when it has seen the close, which its log line marks.
+    await logs.waitFor((line) => line.msg === 'connection closed' && logs.lines.indexOf(line) >= closedLines);
+    const again = await openSocket(server.wsUrl);
+    await again.init({ authorization });
+    for (const socket of [second, other, again]) socket.close();
+  });
+
+  it('counts anonymous sockets by address', async () => {
+    const sockets = [await openSocket(server.wsUrl), await openSocket(server.wsUrl)];
+    for (const socket of sockets) await socket.init();
+    const third = await openSocket(server.wsUrl);
+    third.send({ type: 'connection_init' });
+    expect((await third.closed).code).toBe(TOO_MANY_SOCKETS_CLOSE_CODE);
+    for (const socket of sockets) socket.close();
+  });
+});
