@@ -229,7 +229,9 @@ export function createApp(deps: AppDependencies): App {
     handleRequest,
     serveWebSocket,
     authenticate,
-    start: () => apollo.start(),
+    start: async () => {
+      await Promise.all([apollo.start(), rateLimiter.ready()]);
+    },
     async stop() {
       await apollo.stop();
       await rateLimiter.close();

@@ -22,6 +22,8 @@ import { requestScope } from '../request-scope.js';
 export interface MutationRateLimiter {
   /** Spends the points of `fields` (root mutation field names, repeated per alias); RATE_LIMITED when over. */
   consume(key: string, fields: readonly string[]): Promise<void>;
+  /** Resolves once Redis has answered or failed (at once without Redis), so that start-up does not count in memory. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,16 @@ export function createMutationRateLimiter(config: Config, logger: Logger): Mutat
           throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
         }
       }
+    },
+    async ready() {
+      if (!redis || redis.status === 'ready') return;
+      await new Promise<void>((resolve) => {
+        const settle = () => {
+          redis.off('ready', settle).off('error', settle);
+          resolve();
+        };
+        redis.on('ready', settle).on('error', settle);
+      });
     },
     async close() {
       redis?.disconnect();
