@@ -1,9 +1,18 @@
+import { z } from 'zod';
 import { builder } from '../../builder.js';
+import { parseInput } from '../../errors.js';
 import { DifficultyEnum } from '../common/enums.js';
-import { CourseRef } from '../course/types.js';
+import { globalIdOf, parseGlobalId } from '../common/ids.js';
 import { actingViewer } from '../progress/mutations.js';
 import { AssessmentAttemptRef, AssessmentRef, QuestionTypeEnum } from './types.js';
-import { createAssessment, startAssessmentAttempt, submitAssessment, updateAssessment } from './service.js';
+import {
+  assessmentCreateSchema,
+  assessmentUpdateSchema,
+  createAssessment,
+  startAssessmentAttempt,
+  submitAssessment,
+  updateAssessment,
+} from './service.js';
 
 const QuestionOptionInput = builder.inputType('QuestionOptionInput', {
   fields: (t) => ({
@@ -44,7 +53,7 @@ const scoringConfigDescription =
 
 const AssessmentInput = builder.inputType('AssessmentInput', {
   fields: (t) => ({
-    courseId: t.globalID({ required: true, for: CourseRef }),
+    courseId: t.id({ required: true, description: 'A Course id.' }),
     title: t.string({ required: true }),
     description: t.string(),
     difficulty: t.field({ type: DifficultyEnum, required: true }),
@@ -84,48 +93,65 @@ const AnswerInput = builder.inputType('AnswerInput', {
 });
 
 builder.mutationFields((t) => ({
-  createAssessment: t.field({
+  createAssessment: t.prismaField({
     type: AssessmentRef,
     description: 'Admins: adds an assessment to a course (BAD_USER_INPUT names every invalid question field).',
     authScopes: { admin: true },
     args: { input: t.arg({ type: AssessmentInput, required: true }) },
-    resolve: (_parent, args, context) =>
-      createAssessment(context.prisma, { ...args.input, courseId: Number(args.input.courseId.id) }),
+    resolve: (query, _parent, args, context) =>
+      createAssessment(context.prisma, parseInput(assessmentCreateSchema, args.input, 'input'), query),
   }),
-  updateAssessment: t.field({
+  updateAssessment: t.prismaField({
     type: AssessmentRef,
-    description: 'Admins: changes an assessment; questions and scoringConfig are checked against each other.',
+    description:
+      'Admins: changes an assessment; questions and scoringConfig are checked against each other. ' +
+      'NOT_FOUND for an unknown id.',
     authScopes: { admin: true },
     args: {
-      id: t.arg.globalID({ required: true, for: AssessmentRef }),
+      id: t.arg.id({ required: true, description: 'An Assessment id.' }),
       input: t.arg({ type: AssessmentUpdateInput, required: true }),
     },
-    resolve: (_parent, args, context) => updateAssessment(context.prisma, Number(args.id.id), args.input),
+    resolve: (query, _parent, args, context) => {
+      const { id, input } = parseInput(z.object({ id: globalIdOf('Assessment'), input: assessmentUpdateSchema }), args);
+      return updateAssessment(context.prisma, id, input, query);
+    },
   }),
-  startAssessmentAttempt: t.field({
+  startAssessmentAttempt: t.prismaField({
     type: AssessmentAttemptRef,
     description:
       "Opens the viewer's attempt (startedAt now, deadline after timeLimitMinutes), or returns the attempt " +
       'already open (even past its deadline: submit it to close it). ATTEMPTS_EXHAUSTED past maxAttempts; ' +
       'starts the course like startCourse (PREREQUISITES_NOT_MET while it is locked).',
     authScopes: { signedIn: true },
-    args: { assessmentId: t.arg.globalID({ required: true, for: AssessmentRef }) },
-    resolve: (_parent, args, context) =>
-      startAssessmentAttempt(context.prisma, actingViewer(context), Number(args.assessmentId.id)),
+    args: { assessmentId: t.arg.id({ required: true, description: 'An Assessment id.' }) },
+    resolve: (query, _parent, args, context) =>
+      startAssessmentAttempt(
+        context.prisma,
+        actingViewer(context),
+        parseGlobalId(args.assessmentId, 'Assessment', 'assessmentId'),
+        query,
+      ),
   }),
-  submitAssessment: t.field({
+  submitAssessment: t.prismaField({
     type: AssessmentAttemptRef,
     description:
       'Scores server-side; ATTEMPTS_EXHAUSTED past maxAttempts; answers after the time limit score 0. ' +
       'Submits the open attempt; without one, starts and submits in one step, which only assessments without ' +
-      'a time limit allow (BAD_USER_INPUT otherwise). Unanswered questions score 0. The score is appended to ' +
-      "the viewer's testScores for the course in the same transaction (starting the course if needed).",
+      'a time limit allow (BAD_USER_INPUT otherwise). Answers must name questions of the assessment once each ' +
+      "and fit their type; unanswered questions score 0. The score is appended to the viewer's testScores for " +
+      'the course in the same transaction (starting the course like startCourse if needed).',
     authScopes: { signedIn: true },
     args: {
-      assessmentId: t.arg.globalID({ required: true, for: AssessmentRef }),
+      assessmentId: t.arg.id({ required: true, description: 'An Assessment id.' }),
       answers: t.arg({ type: [AnswerInput], required: true }),
     },
-    resolve: (_parent, args, context) =>
-      submitAssessment(context.prisma, actingViewer(context), Number(args.assessmentId.id), args.answers),
+    resolve: (query, _parent, args, context) =>
+      submitAssessment(
+        context.prisma,
+        actingViewer(context),
+        parseGlobalId(args.assessmentId, 'Assessment', 'assessmentId'),
+        args.answers,
+        query,
+      ),
   }),
 }));

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Assessment, AssessmentAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import type { Viewer } from '../../auth.js';
 import { DomainError, NotFoundError, parseInput, UserInputError } from '../../errors.js';
+import { globalIdOf } from '../common/ids.js';
+import { unsetWhenNull } from '../common/input.js';
 import { startCourse, type TestScoreEntry } from '../progress/service.js';
 import {
   assessmentContentSchema,
@@ -25,11 +27,6 @@ export function visibleAssessments(isAdmin: boolean): Pick<Prisma.AssessmentWher
   return isAdmin ? {} : { isActive: true, course: { isActive: true } };
 }
 
-/** For columns that cannot be null, a null from the client means "not given" (Prisma skips undefined). */
-function unsetWhenNull<T extends z.ZodType>(schema: T) {
-  return schema.nullish().transform((value) => value ?? undefined);
-}
-
 const title = z.string().trim().min(1, 'must not be empty').max(255);
 const difficulty = z.enum(['beginner', 'intermediate', 'advanced']);
 
@@ -48,10 +45,12 @@ const settingsFields = {
   isActive: unsetWhenNull(z.boolean()),
 };
 
+/** AssessmentInput, validated: questions and scoring rules checked together. */
 export const assessmentCreateSchema = z
-  .object({ courseId: z.number().int().positive(), title, difficulty, ...settingsFields, ...contentFields })
+  .object({ courseId: globalIdOf('Course'), title, difficulty, ...settingsFields, ...contentFields })
   .superRefine(weightsNameQuestions);
 
+/** AssessmentUpdateInput: every field optional; only the given ones change. */
 export const assessmentUpdateSchema = z
   .object({
     title: unsetWhenNull(title),
@@ -62,19 +61,33 @@ export const assessmentUpdateSchema = z
   })
   .partial();
 
-export async function createAssessment(prisma: PrismaClient, input: unknown): Promise<Assessment> {
-  const { courseId, ...data } = parseInput(assessmentCreateSchema, input, 'input');
+export type AssessmentCreateData = z.output<typeof assessmentCreateSchema>;
+export type AssessmentUpdateData = z.output<typeof assessmentUpdateSchema>;
+/** plugin-prisma's selections for the returned rows, so nested fields cost no extra query. */
+export type AssessmentQuery = { select?: Prisma.AssessmentSelect; include?: Prisma.AssessmentInclude };
+export type AttemptQuery = { select?: Prisma.AssessmentAttemptSelect; include?: Prisma.AssessmentAttemptInclude };
+
+/** Adds an assessment to an existing course (BAD_USER_INPUT on input.courseId otherwise). */
+export async function createAssessment(
+  prisma: PrismaClient,
+  { courseId, ...data }: AssessmentCreateData,
+  query: AssessmentQuery = {},
+): Promise<Assessment> {
   const course = await prisma.course.findUnique({ where: { id: courseId }, select: { id: true } });
   if (!course) throw new UserInputError({ 'input.courseId': 'no course has this id' });
-  return prisma.assessment.create({ data: { ...data, courseId } });
+  return prisma.assessment.create({ ...query, data: { ...data, courseId } });
 }
 
 /**
  * Changes only what is given. New questions are checked against the scoring rules in force and new
  * scoring rules against the questions in force, so the pair stays consistent.
  */
-export async function updateAssessment(prisma: PrismaClient, id: number, input: unknown): Promise<Assessment> {
-  const { questions, scoringConfig, ...metadata } = parseInput(assessmentUpdateSchema, input, 'input');
+export async function updateAssessment(
+  prisma: PrismaClient,
+  id: number,
+  { questions, scoringConfig, ...metadata }: AssessmentUpdateData,
+  query: AssessmentQuery = {},
+): Promise<Assessment> {
   const current = await prisma.assessment.findUnique({ where: { id } });
   if (!current) throw new NotFoundError('Assessment');
   const content = parseInput(
@@ -83,6 +96,7 @@ export async function updateAssessment(prisma: PrismaClient, id: number, input: 
     'input',
   );
   return prisma.assessment.update({
+    ...query,
     where: { id },
     data: { ...metadata, ...content },
   });
@@ -108,8 +122,8 @@ async function lockProgress(tx: Prisma.TransactionClient, actor: Actor, courseId
   return id;
 }
 
-async function openAttempt(tx: Prisma.TransactionClient, actor: Actor, assessmentId: number) {
-  return tx.assessmentAttempt.findFirst({ where: { userId: actor.id, assessmentId, submittedAt: null } });
+async function openAttempt(tx: Prisma.TransactionClient, actor: Actor, assessmentId: number, query: AttemptQuery = {}) {
+  return tx.assessmentAttempt.findFirst({ ...query, where: { userId: actor.id, assessmentId, submittedAt: null } });
 }
 
 /** The number of the next attempt; ATTEMPTS_EXHAUSTED when maxAttempts are used (call under lockProgress). */
@@ -133,15 +147,17 @@ export async function startAssessmentAttempt(
   prisma: PrismaClient,
   actor: Actor,
   assessmentId: number,
+  query: AttemptQuery = {},
 ): Promise<AssessmentAttempt> {
   const assessment = await findVisibleAssessment(prisma, actor, assessmentId);
   return prisma.$transaction(async (tx) => {
     await lockProgress(tx, actor, assessment.courseId);
-    const open = await openAttempt(tx, actor, assessmentId);
+    const open = await openAttempt(tx, actor, assessmentId, query);
     if (open) return open;
     const attemptNumber = await nextAttemptNumber(tx, actor, assessment);
     const startedAt = new Date();
     return tx.assessmentAttempt.create({
+      ...query,
       data: {
         userId: actor.id,
         assessmentId,
@@ -203,6 +219,7 @@ export async function submitAssessment(
   actor: Actor,
   assessmentId: number,
   answersInput: unknown,
+  query: AttemptQuery = {},
 ): Promise<AssessmentAttempt> {
   const assessment = await findVisibleAssessment(prisma, actor, assessmentId);
   const content = readAssessmentContent(assessment);
@@ -227,8 +244,9 @@ export async function submitAssessment(
     });
     const outcome = { answers: answers as unknown as Prisma.InputJsonArray, results, score, passed, submittedAt };
     const attempt = open
-      ? await tx.assessmentAttempt.update({ where: { id: open.id }, data: outcome })
+      ? await tx.assessmentAttempt.update({ ...query, where: { id: open.id }, data: outcome })
       : await tx.assessmentAttempt.create({
+          ...query,
           data: { ...outcome, userId: actor.id, assessmentId, attemptNumber, startedAt: submittedAt },
         });
     const entry: TestScoreEntry = { assessmentId, attemptNumber, score, passed, submittedAt };

@@ -1,9 +1,10 @@
+import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
-import { UnauthenticatedError } from '../../errors.js';
-import { CourseRef } from '../course/types.js';
+import { parseInput, UnauthenticatedError } from '../../errors.js';
+import { globalIdOf, parseGlobalId } from '../common/ids.js';
 import { UserProgressRef } from './types.js';
-import { recordProgress, startCourse } from './service.js';
+import { progressInputSchema, recordProgress, startCourse } from './service.js';
 
 /** The signed-in viewer of a field guarded by the signedIn scope. */
 export function actingViewer(context: Context) {
@@ -28,16 +29,17 @@ const ProgressInput = builder.inputType('ProgressInput', {
 });
 
 builder.mutationFields((t) => ({
-  startCourse: t.field({
+  startCourse: t.prismaField({
     type: UserProgressRef,
     description:
       "Creates the viewer's progress row; PREREQUISITES_NOT_MET when a prerequisite is not completed " +
       '(extensions.missingPrerequisites lists them). Returns the existing row when the course is already started.',
     authScopes: { signedIn: true },
-    args: { courseId: t.arg.globalID({ required: true, for: CourseRef }) },
-    resolve: (_parent, args, context) => startCourse(context.prisma, actingViewer(context), Number(args.courseId.id)),
+    args: { courseId: t.arg.id({ required: true, description: 'A Course id.' }) },
+    resolve: (query, _parent, args, context) =>
+      startCourse(context.prisma, actingViewer(context), parseGlobalId(args.courseId, 'Course', 'courseId'), query),
   }),
-  recordProgress: t.field({
+  recordProgress: t.prismaField({
     type: UserProgressRef,
     description:
       'Records a study session. A course that is not started yet is started first, which needs it to be ' +
@@ -46,10 +48,15 @@ builder.mutationFields((t) => ({
       'lastAccessed is updated.',
     authScopes: { signedIn: true },
     args: {
-      courseId: t.arg.globalID({ required: true, for: CourseRef }),
+      courseId: t.arg.id({ required: true, description: 'A Course id.' }),
       input: t.arg({ type: ProgressInput, required: true }),
     },
-    resolve: (_parent, args, context) =>
-      recordProgress(context.prisma, actingViewer(context), Number(args.courseId.id), args.input),
+    resolve: (query, _parent, args, context) => {
+      const { courseId, input } = parseInput(
+        z.object({ courseId: globalIdOf('Course'), input: progressInputSchema }),
+        args,
+      );
+      return recordProgress(context.prisma, actingViewer(context), courseId, input, query);
+    },
   }),
 }));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Prisma, type PrismaClient, type UserProgress } from '../../generated/prisma/client.js';
 import type { Viewer } from '../../auth.js';
-import { DomainError, NotFoundError, parseInput } from '../../errors.js';
+import { DomainError, NotFoundError } from '../../errors.js';
 
 /** One entry of user_progress.test_scores, appended by each submitted assessment attempt. */
 export const testScoreSchema = z.object({
@@ -17,6 +17,9 @@ export type TestScoreEntry = z.infer<typeof testScoreSchema>;
 
 /** The viewer who acts; admins may also work on courses that learners cannot see. */
 type Actor = Pick<Viewer, 'id' | 'role'>;
+
+/** plugin-prisma's selection for the returned progress row, so nested fields cost no extra query. */
+export type ProgressQuery = { select?: Prisma.UserProgressSelect; include?: Prisma.UserProgressInclude };
 
 /** A prerequisite course as far as unlocking is concerned. */
 interface PrerequisiteCourse {
@@ -72,9 +75,14 @@ async function assertUnlocked(db: Prisma.TransactionClient, userId: number, prer
  * actor cannot see, PREREQUISITES_NOT_MET while an active prerequisite is not completed. Idempotent and
  * safe under concurrency (a concurrent start is absorbed by the (user, course) unique key).
  */
-export async function startCourse(db: Prisma.TransactionClient, actor: Actor, courseId: number): Promise<UserProgress> {
+export async function startCourse(
+  db: Prisma.TransactionClient,
+  actor: Actor,
+  courseId: number,
+  query: ProgressQuery = {},
+): Promise<UserProgress> {
   const key = { userId_courseId: { userId: actor.id, courseId } };
-  const existing = await db.userProgress.findUnique({ where: key });
+  const existing = await db.userProgress.findUnique({ ...query, where: key });
   if (existing) return existing;
   const course = await db.course.findFirst({
     where: { id: courseId, ...(actor.role === 'admin' ? {} : { isActive: true }) },
@@ -83,9 +91,10 @@ export async function startCourse(db: Prisma.TransactionClient, actor: Actor, co
   if (!course) throw new NotFoundError('Course');
   await assertUnlocked(db, actor.id, course.prerequisites);
   await db.userProgress.createMany({ data: [{ userId: actor.id, courseId }], skipDuplicates: true });
-  return db.userProgress.findUniqueOrThrow({ where: key });
+  return db.userProgress.findUniqueOrThrow({ ...query, where: key });
 }
 
+/** ProgressInput, validated. */
 export const progressInputSchema = z.object({
   currentSection: z.number().int().min(1, 'must be at least 1').nullish(),
   // completion_rate keeps 2 decimals; rounding here makes 99.999 count as complete, as it will be stored.
@@ -99,6 +108,8 @@ export const progressInputSchema = z.object({
   reset: z.boolean().nullish(),
 });
 
+export type ProgressData = z.output<typeof progressInputSchema>;
+
 /**
  * Records a study session in one transaction: starts the course when needed (see startCourse), then
  * updates the row in a single UPDATE so that concurrent calls compose: study minutes are added in SQL,
@@ -110,9 +121,9 @@ export async function recordProgress(
   prisma: PrismaClient,
   actor: Actor,
   courseId: number,
-  input: unknown,
+  { currentSection, completionRate, studyMinutes, reset }: ProgressData,
+  query: ProgressQuery = {},
 ): Promise<UserProgress> {
-  const { currentSection, completionRate, studyMinutes, reset } = parseInput(progressInputSchema, input, 'input');
   const nextRate = reset
     ? Prisma.sql`${completionRate ?? 0}::numeric`
     : Prisma.sql`GREATEST(completion_rate, ${completionRate ?? 0}::numeric)`;
@@ -126,7 +137,7 @@ export async function recordProgress(
         study_time_minutes = study_time_minutes + ${studyMinutes ?? 0}::int,
         last_accessed = now()
       WHERE id = ${id}`;
-    return tx.userProgress.findUniqueOrThrow({ where: { id } });
+    return tx.userProgress.findUniqueOrThrow({ ...query, where: { id } });
   });
 }
 

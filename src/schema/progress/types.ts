@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { present } from '../../loaders/index.js';
 import { ownedByViewer } from '../common/access.js';
+import { rowId } from '../common/ids.js';
 import { assertPageSize, DEFAULT_PAGE_SIZE, pageSizeOptions } from '../common/pagination.js';
 import { CourseRef } from '../course/types.js';
 import { UserRef } from '../user/types.js';
@@ -27,7 +28,7 @@ export const UserProgressRef = builder.prismaNode('UserProgress', {
   // node()/nodes() answer null, not NOT_FOUND, for what the viewer may not see.
   nullable: true,
   // Another learner's progress is null through node()/nodes() like anywhere else.
-  findUnique: (id, context) => ({ id: Number(id), ...ownedByViewer(context) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context) }),
   fields: (t) => ({
     user: t.relation('user'),
     course: t.relation('course'),

@@ -184,6 +184,15 @@ describe('createAssessment', () => {
     expect(response.body.errors![0]!.extensions!.fields).toEqual({ 'input.courseId': 'no course has this id' });
   });
 
+  it('refuses a courseId that is not a Course id with BAD_USER_INPUT on input.courseId', async () => {
+    const response = await server.graphql(
+      CreateAssessmentDocument,
+      { input: await input({ courseId: globalId('Character', 1) }) },
+      { as: admin },
+    );
+    expect(response.body.errors![0]!.extensions!.fields).toEqual({ 'input.courseId': 'must be the id of a Course' });
+  });
+
   it('is FORBIDDEN for learners and UNAUTHENTICATED for anonymous users, and writes nothing', async () => {
     const before = await assessmentCount();
     const given = await input();

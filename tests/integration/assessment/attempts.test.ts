@@ -318,6 +318,19 @@ describe('refusals', () => {
     }
   });
 
+  it('refuses an id that is not an Assessment id with BAD_USER_INPUT on assessmentId', async () => {
+    const me = await learner();
+    const { course } = await quiz();
+    for (const document of [SubmitAssessmentDocument, StartAssessmentAttemptDocument]) {
+      const response = await server.graphql(
+        document,
+        { assessmentId: globalId('Course', course.id), answers: [] },
+        { as: me },
+      );
+      expect(response.body.errors![0]!.extensions!.fields).toEqual({ assessmentId: 'must be the id of a Assessment' });
+    }
+  });
+
   it('is UNAUTHENTICATED for anonymous users', async () => {
     const { id } = await quiz();
     for (const document of [SubmitAssessmentDocument, StartAssessmentAttemptDocument]) {

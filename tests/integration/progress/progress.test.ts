@@ -104,6 +104,15 @@ describe('startCourse', () => {
     const response = await server.graphql(StartCourseDocument, { courseId: globalId('Course', course.id) });
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
   });
+
+  it('refuses an id that is not a Course id with BAD_USER_INPUT on courseId', async () => {
+    const me = await learner();
+    for (const courseId of ['garbage', globalId('User', me.id), globalId('Course', 2 ** 31)]) {
+      const response = await server.graphql(StartCourseDocument, { courseId }, { as: me });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.body.errors![0]!.extensions!.fields).toEqual({ courseId: 'must be the id of a Course' });
+    }
+  });
 });
 
 describe('recordProgress', () => {
@@ -296,6 +305,12 @@ describe('who sees progress', () => {
     expect(viaNodes.body.data!.nodes).toEqual([{ __typename: 'UserProgress', id: myId }, null]);
     const anonymous = await server.graphql(UserProgressNodeDocument, { id: myId });
     expect(anonymous.body.data!.node).toBeNull();
+    const outOfRange = await server.graphql(
+      UserProgressNodeDocument,
+      { id: globalId('UserProgress', 2 ** 31) },
+      { as: me },
+    );
+    expect(outOfRange.body).toEqual({ data: { node: null } });
     const asAdmin = await server.graphql(UserProgressNodeDocument, { id: theirId }, { as: admin });
     expect(asAdmin.body.data!.node).toEqual({ __typename: 'UserProgress', id: theirId, completionRate: 70 });
   });
