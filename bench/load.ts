@@ -65,6 +65,8 @@ export async function runLoad(settings: LoadSettings): Promise<LoadResult> {
         url: settings.url,
         method: 'POST',
         connections: settings.connections,
+        // autocannon notices the end of a run (duration or amount) only at a sample tick: 1 s by default.
+        sampleInt: 100,
         ...(settings.amount ? { amount: settings.amount } : { duration: settings.duration ?? 10 }),
         ...(settings.overallRate ? { overallRate: settings.overallRate } : {}),
         requests,

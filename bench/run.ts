@@ -32,8 +32,6 @@ import { RATE_LIMIT_ENV, startTarget, type RunningTarget, type TargetName } from
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
-/** Sequential requests per scenario and target whose statements the probe counts (after as many to warm). */
-const PROBE_REQUESTS = 20;
 
 const HELP = `Usage: npm run bench -- [options]
   --quick              tiny dataset and short runs (CI smoke): scale 0.01, 1 s runs, 10 sockets
@@ -99,10 +97,17 @@ const settings = {
   database: args.db,
   cpuProfile: args['cpu-prof'],
   explain: args.explain,
+  /** Sequential requests per scenario and target whose statements the probe counts (after a pass to warm). */
+  probeRequests: quick ? 6 : 20,
+  /** Viewers (or sessions) each HTTP scenario spreads its requests over. */
+  viewers: quick ? 5 : 50,
   projectEnv: { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...RATE_LIMIT_ENV },
 };
 
-const log = (message: string) => process.stderr.write(`${message}\n`);
+const began = performance.now();
+/** Progress on stderr (the table goes to stdout), with the seconds since start. */
+const log = (message: string) =>
+  process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
 
 /** The scenarios' documents checked against the printed schema: a scenario waits for its fields. */
 function checkAgainstSchema(scenarios: Scenario[]): Map<number, string> {
@@ -174,7 +179,13 @@ async function main(): Promise<void> {
 
   const db = new pg.Client({ connectionString: dataset.url });
   await db.connect();
-  const context: ScenarioContext = { db, jwtSecret, quick, writeRate: settings.writeRate, sockets: settings.sockets };
+  const context: ScenarioContext = {
+    db,
+    jwtSecret,
+    viewers: settings.viewers,
+    writeRate: settings.writeRate,
+    sockets: settings.sockets,
+  };
   const prepared = new Map<number, PreparedScenario>();
   for (const scenario of runnable) prepared.set(scenario.id, await scenario.prepare(context));
 
@@ -190,10 +201,11 @@ async function main(): Promise<void> {
       const run = prepared.get(scenario.id)!;
       for (const name of scenario.targets) {
         const target = probeTargets.get(name)!;
-        await run.run(target, { connections: 1, amount: PROBE_REQUESTS, probe: true });
+        log(`  scenario ${scenario.id} (${scenario.name}), ${name}`);
+        await run.run(target, { connections: 1, amount: run.pass, probe: true });
         const result = await run.run(target, {
           connections: 1,
-          amount: PROBE_REQUESTS,
+          amount: settings.probeRequests,
           probe: true,
           onMeasure: () => proxy.reset(),
         });

@@ -19,7 +19,8 @@ export interface ScenarioContext {
   db: pg.ClientBase;
   /** The JWT_SECRET the servers run with. */
   jwtSecret: string;
-  quick: boolean;
+  /** Viewers (or sessions) each HTTP scenario spreads its requests over. */
+  viewers: number;
   /** Requests per second of the write mix (scenario 4). */
   writeRate: number;
   /** Subscribed sockets of the fan-out (scenario 5). */
@@ -55,6 +56,8 @@ export interface ScenarioResult extends LoadResult {
 
 export interface PreparedScenario {
   run(target: RunningTarget, settings: RunSettings): Promise<ScenarioResult>;
+  /** Requests that visit every viewer once: the probe's warm-up, so the project has seen every token. */
+  pass: number;
   /** One fixed request, for comparing the JSON of the targets. */
   sample?: { headers: Record<string, string>; body: string };
 }
@@ -264,12 +267,19 @@ function graphqlRequest(
   };
 }
 
-function httpScenario(
-  requests: autocannon.Request[],
-  sample?: Call & { document: string },
-  overallRate?: number,
-): PreparedScenario {
+function httpScenario({
+  requests,
+  pass,
+  sample,
+  overallRate,
+}: {
+  requests: autocannon.Request[];
+  pass: number;
+  sample?: Call & { document: string };
+  overallRate?: number;
+}): PreparedScenario {
   return {
+    pass,
     run(target, settings) {
       settings.onMeasure?.();
       return runLoad({
@@ -299,24 +309,28 @@ async function catalogPage(context: ScenarioContext): Promise<PreparedScenario> 
     context,
     `SELECT user_id FROM user_progress WHERE course_id <= ${PAGE_SIZE} GROUP BY user_id
      HAVING count(*) >= 3 AND count(*) FILTER (WHERE completed_at IS NOT NULL) > 0 ORDER BY user_id LIMIT $1`,
-    context.quick ? 5 : 50,
+    context.viewers,
   );
   const token = tokens(context);
   const calls = await Promise.all(
     viewers.map(async ({ user_id }) => ({ token: await token(user_id), variables: { first: PAGE_SIZE } })),
   );
-  return httpScenario([graphqlRequest(CATALOG_PAGE, cycle(calls))], { ...calls[0]!, document: CATALOG_PAGE });
+  return httpScenario({
+    requests: [graphqlRequest(CATALOG_PAGE, cycle(calls))],
+    pass: calls.length,
+    sample: { ...calls[0]!, document: CATALOG_PAGE },
+  });
 }
 
 async function learnerDashboard(context: ScenarioContext): Promise<PreparedScenario> {
   const viewers = await ids<{ user_id: number }>(
     context,
     'SELECT DISTINCT user_id FROM chat_sessions ORDER BY user_id LIMIT $1',
-    context.quick ? 5 : 50,
+    context.viewers,
   );
   const token = tokens(context);
   const calls = await Promise.all(viewers.map(async ({ user_id }) => ({ token: await token(user_id), variables: {} })));
-  return httpScenario([graphqlRequest(LEARNER_DASHBOARD, cycle(calls))]);
+  return httpScenario({ requests: [graphqlRequest(LEARNER_DASHBOARD, cycle(calls))], pass: calls.length });
 }
 
 async function chatHistory(context: ScenarioContext): Promise<PreparedScenario> {
@@ -324,7 +338,7 @@ async function chatHistory(context: ScenarioContext): Promise<PreparedScenario> 
   const sessions = await ids<{ id: number; user_id: number }>(
     context,
     'SELECT id, user_id FROM chat_sessions WHERE message_count > 100 ORDER BY id LIMIT $1',
-    context.quick ? 5 : 50,
+    context.viewers,
   );
   const token = tokens(context);
   const next = cycle(
@@ -335,26 +349,29 @@ async function chatHistory(context: ScenarioContext): Promise<PreparedScenario> 
       })),
     ),
   );
-  return httpScenario([
-    graphqlRequest(
-      CHAT_HISTORY,
-      (connection) => {
-        const session = next();
-        connection.session = session;
-        return { token: session.token, variables: { sessionId: session.sessionId } };
-      },
-      (body, connection) => {
-        const parsed = JSON.parse(body) as {
-          data?: { chatSession?: { messages?: { pageInfo?: { startCursor?: string | null } } } | null };
-        };
-        connection.before = parsed.data?.chatSession?.messages?.pageInfo?.startCursor ?? null;
-      },
-    ),
-    graphqlRequest(CHAT_HISTORY, (connection) => {
-      const session = connection.session as { token: string; sessionId: string };
-      return { token: session.token, variables: { sessionId: session.sessionId, before: connection.before } };
-    }),
-  ]);
+  return httpScenario({
+    pass: 2 * sessions.length,
+    requests: [
+      graphqlRequest(
+        CHAT_HISTORY,
+        (connection) => {
+          const session = next();
+          connection.session = session;
+          return { token: session.token, variables: { sessionId: session.sessionId } };
+        },
+        (body, connection) => {
+          const parsed = JSON.parse(body) as {
+            data?: { chatSession?: { messages?: { pageInfo?: { startCursor?: string | null } } } | null };
+          };
+          connection.before = parsed.data?.chatSession?.messages?.pageInfo?.startCursor ?? null;
+        },
+      ),
+      graphqlRequest(CHAT_HISTORY, (connection) => {
+        const session = connection.session as { token: string; sessionId: string };
+        return { token: session.token, variables: { sessionId: session.sessionId, before: connection.before } };
+      }),
+    ],
+  });
 }
 
 interface Writer {
@@ -383,9 +400,12 @@ async function writers(context: ScenarioContext, count: number): Promise<Writer[
 }
 
 async function writeMix(context: ScenarioContext): Promise<PreparedScenario> {
-  const next = cycle(await writers(context, context.quick ? 10 : 1000));
-  return httpScenario(
-    [
+  const pool = await writers(context, context.viewers);
+  const next = cycle(pool);
+  return httpScenario({
+    pass: pool.length,
+    overallRate: context.writeRate,
+    requests: [
       graphqlRequest(RECORD_PROGRESS, () => {
         const writer = next();
         return {
@@ -405,9 +425,7 @@ async function writeMix(context: ScenarioContext): Promise<PreparedScenario> {
         };
       }),
     ],
-    undefined,
-    context.writeRate,
-  );
+  });
 }
 
 interface Subscriber {
@@ -494,6 +512,8 @@ class InFlight {
 async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
   const all = await writers(context, context.sockets);
   return {
+    // The fan-out warms itself (one message per socket before it measures).
+    pass: 1,
     async run(target, settings) {
       const chosen = settings.probe ? all.slice(0, 5) : all;
       const inFlight = new InFlight();

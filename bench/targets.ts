@@ -110,6 +110,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However the runner ends (an error, process.exit), no server outlives it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   await waitForPort(child, port, () => tail).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`${name}: ${(error as Error).message}`);
