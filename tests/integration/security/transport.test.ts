@@ -50,7 +50,8 @@ describe('HTTP', () => {
     expect(await fits.json()).toEqual({ data: { __typename: 'Query' } });
     const tooBig = await post(development, body(MAX_BODY_BYTES + 1));
     expect(tooBig.status).toBe(413);
-    expect((await tooBig.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const refusal = (await tooBig.json()) as { errors: { extensions: { code: string } }[] };
+    expect(refusal.errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('counts the bytes of a chunked body that declares no length', async () => {
