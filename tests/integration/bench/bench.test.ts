@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { ADMIN_URL, uniqueDatabaseName } from '../../helpers/database.js';
+import { dropDataset } from '../../../bench/dataset.js';
+import type { BenchReport } from '../../../bench/report.js';
+
+/**
+ * Smoke test of `npm run bench -- --quick`: the whole harness (dataset, proxy probe, project and both
+ * baselines as child processes, every scenario the schema supports) on a tiny dataset with half-second runs.
+ */
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const database = uniqueDatabaseName('dz_bench_smoke');
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench -- --quick', () => {
+  let directory: string | undefined;
+
+  afterAll(async () => {
+    await dropDataset(ADMIN_URL, database);
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it('measures every scenario on a tiny dataset and writes a complete report', async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'dz-bench-'));
+    const out = path.join(directory, 'report.json');
+    const { code, output } = await runBench([
+      '--quick',
+      '--duration',
+      '0.5',
+      '--warmup',
+      '0.3',
+      '--db',
+      database,
+      '--admin-url',
+      ADMIN_URL,
+      '--out',
+      out,
+    ]);
+    expect({ code, output }).toMatchObject({ code: 0 });
+    expect(output).toMatch(/1 catalog page\s+project/);
+
+    const report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    expect(report.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(report.machine).toMatchObject({ cpus: expect.any(Number), node: process.version });
+    expect(report.settings).toMatchObject({ quick: true, connections: 10, database });
+    expect(report.dataset.sizes).toMatchObject({ courses: 40, users: 100 });
+    expect(report.scenarios.map((scenario) => scenario.id)).toEqual([1, 2, 3, 4, 5]);
+
+    for (const scenario of report.scenarios.filter((s) => s.status === 'ran')) {
+      for (const row of scenario.targets) {
+        expect({ scenario: scenario.id, target: row.target, firstError: row.firstError }).toEqual({
+          scenario: scenario.id,
+          target: row.target,
+          firstError: null,
+        });
+        // No throughput floor: a half-second run on a busy CI machine proves nothing about speed.
+        expect(row.runs).toHaveLength(1);
+        expect(row.latencyMs.p99).toBeGreaterThanOrEqual(row.latencyMs.p50);
+        expect(row.statementsPerRequest).toBeGreaterThan(0);
+      }
+    }
+
+    const catalog = report.scenarios[0]!;
+    expect(catalog.status).toBe('ran');
+    expect(catalog.targets.map((row) => row.target)).toEqual(['project', 'limit', 'naive']);
+    // Both baselines answer the catalog page with exactly the project's JSON, so the ratios compare like with like.
+    expect(catalog.sameJsonAsProject).toEqual({ limit: true, naive: true });
+    const statements = Object.fromEntries(catalog.targets.map((row) => [row.target, row.statementsPerRequest]));
+    expect(statements.limit).toBe(1);
+    expect(statements.naive).toBeGreaterThan(statements.project!);
+    expect(catalog.ratios).toEqual({ projectToLimit: expect.any(Number), projectToNaive: expect.any(Number) });
+
+    const fanout = report.scenarios[4]!;
+    if (fanout.status === 'ran') {
+      expect(fanout.targets[0]!.fanout).toMatchObject({ sockets: 10, undelivered: 0, socketErrors: 0 });
+    }
+  }, 90_000);
+});
