@@ -3,7 +3,7 @@ import { builder } from '../../builder.js';
 import { parseInput } from '../../errors.js';
 import { DifficultyEnum } from '../common/enums.js';
 import { globalIdOf, parseGlobalId } from '../common/ids.js';
-import { actingViewer } from '../progress/mutations.js';
+import { signedInViewer } from '../common/access.js';
 import { AssessmentAttemptRef, AssessmentRef, QuestionTypeEnum } from './types.js';
 import {
   assessmentCreateSchema,
@@ -127,7 +127,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _parent, args, context) =>
       startAssessmentAttempt(
         context.prisma,
-        actingViewer(context),
+        signedInViewer(context),
         parseGlobalId(args.assessmentId, 'Assessment', 'assessmentId'),
         query,
       ),
@@ -148,7 +148,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _parent, args, context) =>
       submitAssessment(
         context.prisma,
-        actingViewer(context),
+        signedInViewer(context),
         parseGlobalId(args.assessmentId, 'Assessment', 'assessmentId'),
         args.answers,
         query,

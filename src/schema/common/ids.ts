@@ -25,7 +25,7 @@ export function globalIdOf(typename: string) {
     }
     const id = decoded?.typename === typename ? rowId(decoded.id) : 0;
     if (id === 0) {
-      context.addIssue({ code: 'custom', message: `must be the id of a ${typename}` });
+      context.addIssue({ code: 'custom', message: `must be a ${typename} id` });
       return z.NEVER;
     }
     return id;

@@ -1,16 +1,10 @@
 import { z } from 'zod';
 import { builder } from '../../builder.js';
-import type { Context } from '../../context.js';
-import { parseInput, UnauthenticatedError } from '../../errors.js';
+import { parseInput } from '../../errors.js';
+import { signedInViewer } from '../common/access.js';
 import { globalIdOf, parseGlobalId } from '../common/ids.js';
 import { UserProgressRef } from './types.js';
 import { progressInputSchema, recordProgress, startCourse } from './service.js';
-
-/** The signed-in viewer of a field guarded by the signedIn scope. */
-export function actingViewer(context: Context) {
-  if (!context.viewer) throw new UnauthenticatedError();
-  return context.viewer;
-}
 
 const ProgressInput = builder.inputType('ProgressInput', {
   description: 'A study session: where the learner is, how far they got and how long they studied.',
@@ -37,7 +31,7 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { courseId: t.arg.id({ required: true, description: 'A Course id.' }) },
     resolve: (query, _parent, args, context) =>
-      startCourse(context.prisma, actingViewer(context), parseGlobalId(args.courseId, 'Course', 'courseId'), query),
+      startCourse(context.prisma, signedInViewer(context), parseGlobalId(args.courseId, 'Course', 'courseId'), query),
   }),
   recordProgress: t.prismaField({
     type: UserProgressRef,
@@ -56,7 +50,7 @@ builder.mutationFields((t) => ({
         z.object({ courseId: globalIdOf('Course'), input: progressInputSchema }),
         args,
       );
-      return recordProgress(context.prisma, actingViewer(context), courseId, input, query);
+      return recordProgress(context.prisma, signedInViewer(context), courseId, input, query);
     },
   }),
 }));

@@ -124,13 +124,13 @@ describe('malformed and mistyped ids', () => {
   it.each(garbage)('course(id: %j) is BAD_USER_INPUT on id, not a server error', async (id) => {
     const response = await server.graphql(CourseByIdDocument, { id });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ id: 'must be the id of a Course' });
+    expect(fieldsOf(response)).toEqual({ id: 'must be a Course id' });
   });
 
   it('course(id:) with the id of another type is BAD_USER_INPUT', async () => {
     const response = await server.graphql(CourseByIdDocument, { id: globalId('User', alice.id) }, { as: alice });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ id: 'must be the id of a Course' });
+    expect(fieldsOf(response)).toEqual({ id: 'must be a Course id' });
   });
 
   it('updateCourse(id:) with garbage or another type is BAD_USER_INPUT on id, and writes nothing', async () => {
@@ -138,7 +138,7 @@ describe('malformed and mistyped ids', () => {
     for (const id of ['garbage', globalId('Character', course.id)]) {
       const response = await server.graphql(UpdateCourseDocument, { id, input: { title: 'Renamed' } }, { as: admin });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-      expect(fieldsOf(response)).toEqual({ id: 'must be the id of a Course' });
+      expect(fieldsOf(response)).toEqual({ id: 'must be a Course id' });
     }
     expect((await server.database.prisma.course.findUniqueOrThrow({ where: { id: course.id } })).title).toBe(
       'Not renamed',

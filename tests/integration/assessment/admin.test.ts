@@ -190,7 +190,7 @@ describe('createAssessment', () => {
       { input: await input({ courseId: globalId('Character', 1) }) },
       { as: admin },
     );
-    expect(response.body.errors![0]!.extensions!.fields).toEqual({ 'input.courseId': 'must be the id of a Course' });
+    expect(response.body.errors![0]!.extensions!.fields).toEqual({ 'input.courseId': 'must be a Course id' });
   });
 
   it('is FORBIDDEN for learners and UNAUTHENTICATED for anonymous users, and writes nothing', async () => {

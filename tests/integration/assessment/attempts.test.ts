@@ -327,7 +327,7 @@ describe('refusals', () => {
         { assessmentId: globalId('Course', course.id), answers: [] },
         { as: me },
       );
-      expect(response.body.errors![0]!.extensions!.fields).toEqual({ assessmentId: 'must be the id of a Assessment' });
+      expect(response.body.errors![0]!.extensions!.fields).toEqual({ assessmentId: 'must be a Assessment id' });
     }
   });
 

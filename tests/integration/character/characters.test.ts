@@ -286,7 +286,7 @@ describe('updateCharacter', () => {
       { as: admin },
     );
     expect(errorCodes(wrongType)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(wrongType)).toEqual({ id: 'must be the id of a Character' });
+    expect(fieldsOf(wrongType)).toEqual({ id: 'must be a Character id' });
   });
 
   it('is for admins: learners get FORBIDDEN, anonymous visitors UNAUTHENTICATED', async () => {

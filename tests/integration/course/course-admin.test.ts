@@ -102,7 +102,7 @@ describe('createCourse', () => {
       'input.durationMinutes': 'must not be negative',
       'input.tags.1': 'must be at most 100 characters',
       'input.tags.2': 'must not be empty',
-      'input.prerequisiteIds.0': 'must be the id of a Course',
+      'input.prerequisiteIds.0': 'must be a Course id',
     });
     expect(await courseCount()).toBe(before);
   });
@@ -140,7 +140,7 @@ describe('createCourse', () => {
       { input: input({ prerequisiteIds: [globalId('Character', character.id)] }) },
       { as: admin },
     );
-    expect(fieldsOf(wrongType)).toEqual({ 'input.prerequisiteIds.0': 'must be the id of a Course' });
+    expect(fieldsOf(wrongType)).toEqual({ 'input.prerequisiteIds.0': 'must be a Course id' });
     expect(await courseCount()).toBe(before);
   });
 

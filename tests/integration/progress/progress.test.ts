@@ -110,7 +110,7 @@ describe('startCourse', () => {
     for (const courseId of ['garbage', globalId('User', me.id), globalId('Course', 2 ** 31)]) {
       const response = await server.graphql(StartCourseDocument, { courseId }, { as: me });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-      expect(response.body.errors![0]!.extensions!.fields).toEqual({ courseId: 'must be the id of a Course' });
+      expect(response.body.errors![0]!.extensions!.fields).toEqual({ courseId: 'must be a Course id' });
     }
   });
 });
