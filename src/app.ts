@@ -17,7 +17,7 @@ import type { Database } from './db/index.js';
 import type { PubSub } from './pubsub.js';
 import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
 import { createContext, type Context } from './context.js';
-import { DomainError, formatError } from './errors.js';
+import { asServiceUnavailable, DomainError, formatError } from './errors.js';
 import { requestScope, type RequestScope } from './request-scope.js';
 import { logEachRequest, requestLogPlugin } from './logging.js';
 import { limitRules, operationLimits, parseOptions } from './security/limits.js';
@@ -146,8 +146,12 @@ export function createApp(deps: AppDependencies): App {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: async () =>
-        createContext(contextDependencies, await authenticate(request.headers.authorization), requestId),
+      context: async () => {
+        const viewer = await authenticate(request.headers.authorization).catch((error: unknown) => {
+          throw asServiceUnavailable(error);
+        });
+        return createContext(contextDependencies, viewer, requestId);
+      },
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
     response.setHeader('x-request-id', requestId);

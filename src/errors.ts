@@ -284,6 +284,21 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * For a request that cannot start without the database (the token's user is provisioned first): HTTP 503 and
+ * Retry-After instead of Apollo's 500, with the same masked INTERNAL_SERVER_ERROR and the same log.
+ */
+export function asServiceUnavailable(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  return new GraphQLError('Database unavailable', {
+    originalError: error as Error,
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) },
+    },
+  });
+}
+
 function publicExtensions(error: GraphQLError): Record<string, unknown> {
   const { http: _http, ...rest } = error.extensions as Record<string, unknown>;
   return rest;

@@ -1,0 +1,114 @@
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { startTestServer, type GraphQLResponse, type TestServer } from '../../helpers/server.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+/**
+ * PostgreSQL going away under load, seen by one server through a TCP proxy (the machine's PostgreSQL stays up
+ * for everyone else): requests fail fast with a masked, retryable error, the process stays up, /readyz says
+ * 503 during the outage and 200 after, and the server recovers by itself. And an exhausted pool: waits are
+ * bounded by DATABASE_POOL_TIMEOUT_MS and end in the same clean error.
+ */
+
+const POOL_TIMEOUT_MS = 500;
+const UNAVAILABLE = 'Service temporarily unavailable; try again shortly';
+const CATALOG = 'query Catalog { courses(first: 5) { totalCount edges { node { id title } } } }';
+const learner = { id: 4242 };
+
+let database: TestDatabase;
+let proxy: TcpProxy;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  proxy = await startTcpProxy(database.url);
+  server = await startTestServer({
+    testDatabase: { ...database, url: proxy.through(database.url) },
+    env: { DATABASE_POOL_SIZE: '4', DATABASE_POOL_TIMEOUT_MS: String(POOL_TIMEOUT_MS) },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await proxy?.close();
+  await database?.drop();
+});
+
+async function status(path: string): Promise<number> {
+  return (await fetch(new URL(path, server.url))).status;
+}
+
+/** A response and how long it took. */
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+function expectUnavailable(response: GraphQLResponse<unknown>) {
+  expect(response.body.errors?.length).toBeGreaterThan(0);
+  for (const error of response.body.errors ?? []) {
+    expect(error.message).toBe(UNAVAILABLE);
+    expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) });
+  }
+}
+
+describe('an outage', () => {
+  it('is served normally before', async () => {
+    expect((await server.graphql(CATALOG, undefined, { as: learner })).body.errors).toBeUndefined();
+    expect(await status('/readyz')).toBe(200);
+  });
+
+  it('fails requests in flight and new ones fast, with a masked retryable error, and /readyz says 503', async () => {
+    // Load: signed-in (their first request provisions the user) and anonymous requests at once.
+    const load = () =>
+      Array.from({ length: 12 }, (_, i) => {
+        const as = i % 2 ? { id: 5000 + i } : undefined;
+        return timed(() => server.graphql(CATALOG, undefined, { as })).then((outcome) => ({ ...outcome, as }));
+      });
+    const inFlight = load();
+    proxy.cut();
+    const during = await Promise.all([...inFlight, ...load()]);
+    const failed = during.filter(({ result }) => result.body.errors);
+    expect(failed.length).toBeGreaterThanOrEqual(12); // at least every request sent after the cut
+    for (const { result, ms, as } of failed) {
+      expectUnavailable(result);
+      expect(ms).toBeLessThan(POOL_TIMEOUT_MS * 4);
+      if (as) {
+        // Signed in: the request could not even start (its user is provisioned first): 503, retry in a second.
+        expect(result.status).toBe(503);
+        expect(result.headers.get('retry-after')).toBe('1');
+      } else {
+        // Anonymous: the query ran and its field failed: a GraphQL response with the error.
+        expect(result.status).toBe(200);
+        expect(result.body.data).toBeNull();
+      }
+    }
+    expect(await status('/readyz')).toBe(503);
+    expect(await status('/healthz')).toBe(200);
+  });
+
+  it('ends by itself once the database is back: no restart, /readyz 200 again', async () => {
+    const before = proxy.connections();
+    proxy.restore();
+    const response = await server.graphql(CATALOG, undefined, { as: learner });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({ courses: expect.objectContaining({ totalCount: expect.any(Number) }) });
+    expect(await status('/readyz')).toBe(200);
+    expect(proxy.connections()).toBeGreaterThan(before); // new connections replaced the cut ones
+  });
+});
+
+describe('an exhausted pool', () => {
+  it('makes a request wait at most DATABASE_POOL_TIMEOUT_MS, then fail cleanly, and serves again once freed', async () => {
+    const held = await Promise.all(Array.from({ length: 4 }, () => server.database.pool.connect()));
+    try {
+      const { result, ms } = await timed(() => server.graphql(CATALOG, undefined, { as: learner }));
+      expectUnavailable(result);
+      expect(ms).toBeGreaterThanOrEqual(POOL_TIMEOUT_MS - 50);
+      expect(ms).toBeLessThan(POOL_TIMEOUT_MS * 4);
+    } finally {
+      for (const client of held) client.release();
+    }
+    expect((await server.graphql(CATALOG, undefined, { as: learner })).body.errors).toBeUndefined();
+  });
+});
