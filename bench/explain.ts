@@ -34,7 +34,9 @@ export async function explainStatements(
     } catch (error) {
       explained.push({ sql: statement.sql, perRequest, plan: `(not explained: ${(error as Error).message})` });
     } finally {
+      // A prepared statement outlives its transaction.
       await db.query('ROLLBACK');
+      await db.query('DEALLOCATE ALL');
     }
   }
   return explained;

@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     await db.end();
     if (project && settings.cpuProfile && projectLoadStart !== null) {
       const file = readdirSync(profileDir).find(
-        (entry) => entry.includes(`.${project.pid}.`) && entry.endsWith('.cpuprofile'),
+        (entry) => entry.includes(`.${project.pid}.0.`) && entry.endsWith('.cpuprofile'),
       );
       if (file) {
         profile = await summarizeProfile(path.join(profileDir, file), ROOT, {
