@@ -47,6 +47,10 @@ export const configSchema = z
     REDIS_URL: urlWithScheme(['redis', 'rediss'])
       .optional()
       .describe('Redis for chat fan-out and rate limits across instances; in-process without it'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .default('dz:')
+      .describe('prefix of every Redis key and pub/sub channel, so deployments (or test runs) can share one Redis'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
