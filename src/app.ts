@@ -17,7 +17,8 @@ import type { Database } from './db/index.js';
 import type { PubSub } from './pubsub.js';
 import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
 import { createContext, type Context } from './context.js';
-import { asServiceUnavailable, DomainError, formatError } from './errors.js';
+import { createChatReplies, createResponder } from './chat/replies.js';
+import { asServiceUnavailable, DomainError, formatError, UnauthenticatedError } from './errors.js';
 import { requestScope, type RequestScope } from './request-scope.js';
 import { logEachRequest, requestLogPlugin } from './logging.js';
 import { limitRules, operationLimits, parseOptions } from './security/limits.js';
@@ -78,7 +79,13 @@ export function createApp(deps: AppDependencies): App {
   const schema = deps.schema ?? defaultSchema;
   const auth = authSettings(deps.jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);
   const provisioner = new UserProvisioner();
-  const contextDependencies = { prisma: database.prisma, config, logger, pubsub };
+  const chatReplies = createChatReplies({
+    prisma: database.prisma,
+    pubsub,
+    logger,
+    responder: createResponder(config),
+  });
+  const contextDependencies = { prisma: database.prisma, config, logger, pubsub, chatReplies };
   const production = config.NODE_ENV === 'production';
   const limits = operationLimits(config);
   const rateLimiter = createMutationRateLimiter(config, logger);
@@ -220,6 +227,13 @@ export function createApp(deps: AppDependencies): App {
             return false;
           }
         },
+        // A token can expire while its socket stays open: every subscribe checks it again.
+        onSubscribe: (ctx) => {
+          const expiresAt = ctx.extra.viewer?.expiresAt;
+          if (expiresAt != null && expiresAt * 1000 <= Date.now()) {
+            return [new UnauthenticatedError('Token has expired; reconnect with a fresh token')];
+          }
+        },
         context: (ctx) => createContext(contextDependencies, ctx.extra.viewer ?? null, randomUUID()),
       }),
       wsServer,
@@ -239,6 +253,7 @@ export function createApp(deps: AppDependencies): App {
     async stop() {
       await apollo.stop();
       await rateLimiter.close();
+      await chatReplies.close();
     },
   };
 }

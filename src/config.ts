@@ -51,6 +51,13 @@ export const configSchema = z
       .string()
       .default('dz:')
       .describe('prefix of every Redis key and pub/sub channel, so deployments (or test runs) can share one Redis'),
+    CHAT_SUBSCRIPTION_BUFFER: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10000)
+      .default(100)
+      .describe('live messages a chat subscription may fall behind before it ends with RATE_LIMITED (slow consumer)'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

@@ -3,6 +3,7 @@ import type { Viewer } from './auth.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub.js';
+import type { ChatReplies } from './chat/replies.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 
 /** What every resolver receives: one per HTTP request or per WebSocket operation. */
@@ -13,6 +14,7 @@ export interface Context {
   config: Config;
   logger: Logger;
   pubsub: PubSub;
+  chatReplies: ChatReplies;
   requestId: string;
 }
 
@@ -21,6 +23,7 @@ export interface ContextDependencies {
   config: Config;
   logger: Logger;
   pubsub: PubSub;
+  chatReplies: ChatReplies;
 }
 
 export function createContext(deps: ContextDependencies, viewer: Viewer | null, requestId: string): Context {

@@ -1,0 +1,309 @@
+import { z } from 'zod';
+import type { ChatMessage, PrismaClient } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { Viewer } from '../../auth.js';
+import type { PubSub } from '../../pubsub.js';
+import type { Logger } from '../../logger.js';
+import type { ChatReplies } from '../../chat/replies.js';
+import { ConflictError, DomainError, NotFoundError, parseInput } from '../../errors.js';
+
+/** The longest message a learner may send, in characters (after trimming). */
+export const MAX_MESSAGE_LENGTH = 4000;
+/** Messages read from the database at a time while a subscription replays or catches up. */
+const PAGE_SIZE = 100;
+
+export type ChatRole = 'user' | 'character' | 'system';
+
+const sessionName = z.string().trim().min(1, 'must not be blank').max(255, 'must be at most 255 characters');
+
+const messageInput = z.object({
+  content: z
+    .string()
+    .trim()
+    .min(1, 'must not be blank')
+    .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
+  clientMessageId: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters').nullish(),
+});
+
+/** What publishing needs; a failed publish is logged, never the writer's failure (the row is committed). */
+export interface ChatEvents {
+  pubsub: PubSub;
+  logger: Logger;
+}
+
+function announce(events: ChatEvents, sessionId: number, payload: { seq: number; ended?: boolean }): void {
+  events.pubsub.publish(`chat:${sessionId}`, payload).catch((error: unknown) => {
+    events.logger.warn({ err: error, sessionId, ...payload }, 'chat event not published; subscribers catch up later');
+  });
+}
+
+/**
+ * The session if the viewer may act on it: the owner, and with `admins` also any admin. Anyone else gets
+ * NOT_FOUND, exactly as for a session that does not exist, so strangers cannot probe which ids exist.
+ */
+export async function sessionOfViewer(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  sessionId: number,
+  { admins }: { admins: boolean },
+) {
+  const session = await prisma.chatSession.findUnique({ where: { id: sessionId } });
+  if (!session || (session.userId !== viewer.id && !(admins && viewer.role === 'admin'))) {
+    throw new NotFoundError('Chat session');
+  }
+  return session;
+}
+
+/** Opens a session of the viewer with an active character. */
+export async function startChatSession(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  input: { characterId: number; sessionName?: string | null },
+): Promise<{ id: number }> {
+  const name = parseInput(sessionName.nullish(), input.sessionName, 'sessionName');
+  const character = await prisma.character.findFirst({
+    where: { id: input.characterId, isActive: true },
+    select: { id: true },
+  });
+  if (!character) throw new NotFoundError('Active character');
+  return prisma.chatSession.create({
+    data: { userId: viewer.id, characterId: character.id, sessionName: name ?? null },
+    select: { id: true },
+  });
+}
+
+/** Renames one of the viewer's sessions (ended ones too). */
+export async function renameChatSession(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  sessionId: number,
+  newName: string,
+): Promise<void> {
+  const name = parseInput(sessionName, newName, 'sessionName');
+  await sessionOfViewer(prisma, viewer, sessionId, { admins: false });
+  await prisma.chatSession.update({ where: { id: sessionId }, data: { sessionName: name } });
+}
+
+/**
+ * Ends a session (its owner, or an admin): it takes no more messages, and subscribers complete once they have
+ * every message. Ending an ended session changes nothing.
+ */
+export async function endChatSession(
+  prisma: PrismaClient,
+  events: ChatEvents,
+  viewer: Viewer,
+  sessionId: number,
+): Promise<void> {
+  await sessionOfViewer(prisma, viewer, sessionId, { admins: true });
+  // The row lock orders this after any message being appended, so message_count is the final seq.
+  const [ended] = await prisma.$queryRaw<{ seq: number }[]>`
+    UPDATE chat_sessions SET is_active = false, ended_at = now()
+    WHERE id = ${sessionId} AND is_active
+    RETURNING message_count AS seq`;
+  if (ended) announce(events, sessionId, { seq: ended.seq, ended: true });
+}
+
+export interface NewMessage {
+  sessionId: number;
+  role: ChatRole;
+  content: string;
+  clientMessageId?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface AppendedMessage {
+  id: bigint;
+  seq: number;
+  /** False when clientMessageId named a message that already exists: that one is returned instead. */
+  created: boolean;
+}
+
+const CLIENT_MESSAGE_ID_KEY = 'chat_messages_session_id_client_message_id_key';
+
+function isClientMessageIdCollision(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { index?: string } } } | undefined)?.cause;
+  return cause?.constraint?.index === CLIENT_MESSAGE_ID_KEY;
+}
+
+async function existingMessage(prisma: PrismaClient, sessionId: number, clientMessageId: string | null | undefined) {
+  if (!clientMessageId) return null;
+  return prisma.chatMessage.findUnique({
+    where: { sessionId_clientMessageId: { sessionId, clientMessageId } },
+    select: { id: true, seq: true },
+  });
+}
+
+/**
+ * Appends a message with the session's next seq and announces it. One statement claims the seq (the UPDATE's
+ * row lock makes concurrent writers take turns, so seqs follow commit order) and inserts the row: when the
+ * insert fails, on a concurrent duplicate clientMessageId say, the claim rolls back with it and no seq is
+ * lost. A clientMessageId that already exists returns that message instead of a copy.
+ */
+export async function appendMessage(
+  prisma: PrismaClient,
+  events: ChatEvents,
+  message: NewMessage,
+): Promise<AppendedMessage> {
+  const { sessionId, role, content, clientMessageId = null, metadata = {} } = message;
+  const earlier = await existingMessage(prisma, sessionId, clientMessageId);
+  if (earlier) return { ...earlier, created: false };
+  let appended: { id: bigint; seq: number } | undefined;
+  try {
+    [appended] = await prisma.$queryRaw<{ id: bigint; seq: number }[]>`
+      WITH claimed AS (
+        UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
+        WHERE id = ${sessionId} AND is_active
+        RETURNING message_count
+      )
+      INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, metadata)
+      SELECT ${sessionId}, message_count, ${role}, ${content}, ${clientMessageId}, ${JSON.stringify(metadata)}::jsonb
+      FROM claimed
+      RETURNING id, seq`;
+  } catch (error) {
+    const winner = isClientMessageIdCollision(error) ? await existingMessage(prisma, sessionId, clientMessageId) : null;
+    if (winner) return { ...winner, created: false };
+    throw error;
+  }
+  if (!appended) throw new ConflictError('This chat session has ended and takes no more messages');
+  announce(events, sessionId, { seq: appended.seq });
+  return { ...appended, created: true };
+}
+
+/**
+ * Appends a learner's message to one of their sessions, and has the character answer it in the background
+ * (not a retry's: that message has its answer already).
+ */
+export async function sendLearnerMessage(
+  prisma: PrismaClient,
+  deps: ChatEvents & { chatReplies: ChatReplies },
+  viewer: Viewer,
+  input: { sessionId: number; content: string; clientMessageId?: string | null },
+): Promise<AppendedMessage> {
+  const { content, clientMessageId } = parseInput(messageInput, input);
+  await sessionOfViewer(prisma, viewer, input.sessionId, { admins: false });
+  const message = await appendMessage(prisma, deps, {
+    sessionId: input.sessionId,
+    role: 'user',
+    content,
+    clientMessageId,
+  });
+  if (message.created) deps.chatReplies.answer(input.sessionId, message.seq);
+  return message;
+}
+
+/** What of each message a stream reads: a Prisma select or include (it must select seq). */
+export type MessageQuery = Pick<Prisma.ChatMessageFindManyArgs, 'select' | 'include'>;
+
+function readMessagesAfter<T>(prisma: PrismaClient, sessionId: number, afterSeq: number, query: MessageQuery) {
+  return prisma.chatMessage.findMany({
+    ...query,
+    where: { sessionId, seq: { gt: afterSeq } },
+    orderBy: { seq: 'asc' },
+    take: PAGE_SIZE,
+  }) as Promise<T[]>;
+}
+
+export interface MessageStreamOptions {
+  /** Replay the stored messages after this seq first; without it, only messages written from now on. */
+  afterSeq: number | null;
+  /** Live messages the stream may be behind its consumer by before it gives up on it (slow consumer). */
+  maxBehind: number;
+  /** What to read of each message (default: the whole row), so that a page is one query with its relations. */
+  query?: MessageQuery;
+}
+
+/** Raised into a stream whose consumer fell more than maxBehind live messages behind. */
+export class SlowConsumerError extends DomainError {
+  constructor(afterSeq: number) {
+    super(
+      'RATE_LIMITED',
+      `The subscription fell too far behind the live messages; subscribe again with afterSeq ${afterSeq}`,
+      { afterSeq },
+    );
+  }
+}
+
+/**
+ * The session's messages in seq order, each once: first the stored ones after `afterSeq`, then the live ones.
+ * It subscribes to the session's topic before it reads anything, so no message can slip between the stored
+ * and the live ones. Events only say which seq was written; the stream reads the rows by seq range, so a lost
+ * or late event delays a message until the next event but never drops, repeats or reorders one. Memory per
+ * stream is constant: a consumer more than `maxBehind` live messages behind is dropped with SlowConsumerError
+ * instead. The stream completes after the last message of an ended session.
+ */
+export async function openMessageStream<T extends { seq: number } = ChatMessage>(
+  prisma: PrismaClient,
+  pubsub: PubSub,
+  sessionId: number,
+  { afterSeq, maxBehind, query = {} }: MessageStreamOptions,
+): Promise<AsyncIterableIterator<T>> {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let delivered = Number.POSITIVE_INFINITY;
+  /** The seq the session had when the stream started: messages after it are live. */
+  let liveFrom = Number.POSITIVE_INFINITY;
+  let announced = 0;
+  let endSeq = Number.POSITIVE_INFINITY;
+  let overflowed = false;
+  let wake = () => {};
+  const nextWake = () => new Promise<void>((resolve) => (wake = resolve));
+  signal.addEventListener('abort', () => wake(), { once: true });
+
+  try {
+    await pubsub.subscribe(
+      `chat:${sessionId}`,
+      (event) => {
+        announced = Math.max(announced, event.seq);
+        if (event.ended) endSeq = event.seq;
+        if (announced - Math.max(delivered, liveFrom) > maxBehind) {
+          overflowed = true;
+          controller.abort();
+        }
+        wake();
+      },
+      signal,
+    );
+    const session = await prisma.chatSession.findUniqueOrThrow({
+      where: { id: sessionId },
+      select: { messageCount: true, isActive: true },
+    });
+    liveFrom = session.messageCount;
+    delivered = afterSeq ?? session.messageCount;
+    if (!session.isActive) endSeq = session.messageCount;
+  } catch (error) {
+    controller.abort();
+    throw error;
+  }
+
+  async function* messages(): AsyncGenerator<T> {
+    try {
+      while (!signal.aborted && delivered < endSeq) {
+        // Armed before the read: an event arriving while we read or yield makes us read again at once.
+        const woken = nextWake();
+        const page = await readMessagesAfter<T>(prisma, sessionId, delivered, query);
+        for (const message of page) {
+          if (signal.aborted) break;
+          delivered = message.seq;
+          yield message;
+        }
+        if (page.length < PAGE_SIZE && delivered < endSeq) await woken;
+      }
+      if (overflowed) throw new SlowConsumerError(delivered);
+    } finally {
+      controller.abort();
+    }
+  }
+
+  const generator = messages();
+  // A generator cannot be returned while it awaits; aborting first wakes it, so return() ends it at once.
+  const stream: AsyncIterableIterator<T> = {
+    next: () => generator.next(),
+    return: (value?: unknown) => {
+      controller.abort();
+      return generator.return(value);
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
+}
