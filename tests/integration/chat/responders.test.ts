@@ -1,0 +1,210 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOfflineCoach } from '../../../src/chat/offline-coach.js';
+import { personalitySchema, type ReplyRequest } from '../../../src/chat/responder.js';
+import { createTestDatabase } from '../../helpers/database.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { connectSocket, deferred, subscribe, type TestSocket } from '../../helpers/ws-client.js';
+import { ChatMessageAddedDocument } from '../../generated/graphql.js';
+import { coach, coachPersonality, learner, openSession, rowIdOf, send, storedMessages } from './fixtures.js';
+
+describe('the offline coach', () => {
+  const responder = createOfflineCoach({ contentRoot: 'content' });
+  const ada = {
+    displayName: 'Ada',
+    conversationStyle: 'analytical',
+    personality: personalitySchema.parse(coachPersonality),
+  };
+  const ask = (question: string, character: ReplyRequest['character'] = ada) =>
+    responder.reply({
+      character,
+      history: [{ role: 'user', content: question }],
+      signal: new AbortController().signal,
+    });
+
+  it('answers the common questions from the glossary and points to the lesson, in the character’s voice', async () => {
+    const potOdds = await ask('What are pot odds?');
+    expect(potOdds).toContain('amount to call divided by the total pot after your call');
+    expect(potOdds).toContain('The lesson "Pot Odds and Equity" covers this');
+    expect(potOdds).toContain("Let's check the arithmetic.");
+    expect(potOdds.endsWith('Run the numbers, then run good.')).toBe(true);
+
+    expect(await ask('Why does position matter so much?')).toContain('Acting last after the flop');
+    expect(await ask('How do I put my opponent on a range?')).toContain('range against range');
+    expect(await ask('How big should my bankroll be for NL25?')).toContain('30 buy-ins');
+    expect(await ask('What is the difference between implied odds and reverse implied odds?')).toMatch(
+      /Reverse implied odds: .*Implied odds: |Implied odds: .*Reverse implied odds: /s,
+    );
+  });
+
+  it('works out pot odds from the pot and the bet', async () => {
+    const answer = await ask('The pot is $100 and my opponent bets $50. Should I call with a flush draw?');
+    expect(answer).toContain('you need 50 / 200 = 25% equity to break even (pot odds of 3 : 1)');
+  });
+
+  it('answers from the lessons when no glossary term is named', async () => {
+    expect(await ask('How many buy-ins do tournaments need?')).toContain('More in the lesson "Bankroll Management');
+  });
+
+  it('says honestly when it does not know, and does not mistake everyday words for terms', async () => {
+    for (const question of ['What is the capital of France?', 'Can you figure out my taxes?']) {
+      const answer = await ask(question);
+      expect(answer).toMatch(/^I don't know that one, and I would rather not guess/);
+    }
+  });
+
+  it('greets with the character’s greeting, speaks in its style, and says the same to the same question', async () => {
+    expect(await ask('Hello!')).toBe(coachPersonality.greeting);
+    const friendly = { ...ada, conversationStyle: 'friendly' };
+    const competitive = { ...ada, conversationStyle: 'competitive' };
+    expect((await ask('What is a c-bet?', friendly)).startsWith('Great question!')).toBe(true);
+    expect((await ask('What is a c-bet?', competitive)).startsWith('Straight answer:')).toBe(true);
+    expect(await ask('What is a c-bet?')).toBe(await ask('What is a c-bet?'));
+  });
+});
+
+interface CompletionRequest {
+  url?: string;
+  authorization?: string;
+  body: { model: string; temperature: number; messages: { role: string; content: string }[] };
+}
+
+async function readJson(request: IncomingMessage): Promise<CompletionRequest['body']> {
+  let text = '';
+  for await (const chunk of request) text += String(chunk);
+  return JSON.parse(text) as CompletionRequest['body'];
+}
+
+describe('the chat-completions provider', () => {
+  let provider: Server;
+  let providerUrl: string;
+  const requests: CompletionRequest[] = [];
+  let received = deferred<CompletionRequest>();
+
+  /** Speaks the protocol; the learner's question picks the outcome: "[500]" fails, "[hang]" never answers. */
+  beforeAll(async () => {
+    provider = createServer((request, response) => {
+      void readJson(request).then((body) => {
+        const call = { url: request.url, authorization: request.headers.authorization, body };
+        requests.push(call);
+        received.resolve(call);
+        const question = body.messages.at(-1)?.content ?? '';
+        if (question.includes('[hang]')) return;
+        if (question.includes('[500]')) {
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"overloaded"}}');
+          return;
+        }
+        const answer = `Answer ${requests.length}: c-bet when you have the range advantage.`;
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({ id: 'cmpl-1', choices: [{ index: 0, message: { role: 'assistant', content: answer } }] }),
+          );
+      });
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/v1/`;
+  });
+  afterAll(async () => {
+    provider.closeAllConnections();
+    await new Promise((resolve) => provider.close(resolve));
+  });
+
+  const envFor = (timeoutMs: number) => ({
+    AI_BASE_URL: providerUrl,
+    AI_API_KEY: 'test-key',
+    AI_MODEL: 'coach-model',
+    AI_TIMEOUT_MS: String(timeoutMs),
+  });
+
+  describe('answering', () => {
+    let server: TestServer;
+    let socket: TestSocket;
+    beforeAll(async () => {
+      server = await startTestServer({ env: envFor(300) });
+    });
+    afterAll(async () => {
+      await socket?.dispose();
+      await server.close();
+    });
+
+    it('sends the system prompt, the recent conversation and the temperature, and streams the answer', async () => {
+      const prisma = server.database.prisma;
+      const me = await learner(prisma);
+      const sessionId = await openSession(server, me, (await coach(prisma)).id);
+      socket = connectSocket(server.wsUrl, await server.token(me));
+      const feed = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
+
+      requests.length = 0;
+      await send(server, me, sessionId, 'What is a c-bet?');
+      await feed.take(2);
+      await send(server, me, sessionId, 'When should I skip it?');
+      const messages = (await feed.take(4)).map((result) => result.data!.chatMessageAdded);
+      expect(messages.map((message) => [message.role, message.content])).toEqual([
+        ['USER', 'What is a c-bet?'],
+        ['CHARACTER', 'Answer 1: c-bet when you have the range advantage.'],
+        ['USER', 'When should I skip it?'],
+        ['CHARACTER', 'Answer 2: c-bet when you have the range advantage.'],
+      ]);
+      expect(requests[1]).toEqual({
+        url: '/v1/chat/completions',
+        authorization: 'Bearer test-key',
+        body: {
+          model: 'coach-model',
+          temperature: coachPersonality.temperature,
+          messages: [
+            { role: 'system', content: coachPersonality.systemPrompt },
+            { role: 'user', content: 'What is a c-bet?' },
+            { role: 'assistant', content: 'Answer 1: c-bet when you have the range advantage.' },
+            { role: 'user', content: 'When should I skip it?' },
+          ],
+        },
+      });
+    });
+
+    it('writes a SYSTEM message when the provider fails or does not answer in time', async () => {
+      const prisma = server.database.prisma;
+      const me = await learner(prisma);
+      const character = await coach(prisma);
+      const sessionId = await openSession(server, me, character.id);
+      await socket?.dispose();
+      socket = connectSocket(server.wsUrl, await server.token(me));
+      const feed = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
+
+      await send(server, me, sessionId, 'What is a c-bet? [500]');
+      await send(server, me, sessionId, 'What is a c-bet? [hang]');
+      const replies = (await feed.take(4))
+        .map((result) => result.data!.chatMessageAdded)
+        .filter((message) => message.role !== 'USER');
+      expect(replies).toEqual([
+        expect.objectContaining({
+          role: 'SYSTEM',
+          content: `${character.displayName} is unavailable right now and could not answer. Please try again in a moment.`,
+        }),
+        expect.objectContaining({ role: 'SYSTEM' }),
+      ]);
+    });
+  });
+
+  it('is cancelled by server.close(), which waits for the reply to settle', async () => {
+    const testDatabase = await createTestDatabase();
+    try {
+      const server = await startTestServer({ testDatabase, env: envFor(60_000) });
+      const me = await learner(server.database.prisma);
+      const sessionId = await openSession(server, me, (await coach(server.database.prisma)).id);
+      received = deferred<CompletionRequest>();
+      await send(server, me, sessionId, 'Still there? [hang]');
+      await received.promise;
+      await server.close();
+
+      const { messages } = await storedMessages(testDatabase.url, rowIdOf(sessionId));
+      expect(messages.map((message) => [message.seq, message.role])).toEqual([
+        [1, 'user'],
+        [2, 'system'],
+      ]);
+      expect(messages[1]?.metadata).toEqual({ inReplyTo: 1, responder: 'chat-completions' });
+    } finally {
+      await testDatabase.drop();
+    }
+  });
+});
