@@ -50,6 +50,8 @@ export interface App {
   serveWebSocket(wsServer: WebSocketServer): Disposable;
   /** The viewer a token stands for, provisioned in the database; null for no token. */
   authenticate(authorization: string | undefined | null): Promise<Viewer | null>;
+  /** A resolver context for this viewer, as a request would get it (for in-process execution). */
+  contextFor(viewer: Viewer | null, requestId?: string): Context;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -247,6 +249,7 @@ export function createApp(deps: AppDependencies): App {
     handleRequest,
     serveWebSocket,
     authenticate,
+    contextFor: (viewer, requestId = randomUUID()) => createContext(contextDependencies, viewer, requestId),
     start: async () => {
       await Promise.all([apollo.start(), rateLimiter.ready()]);
     },

@@ -1,8 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createContext } from '../../../src/context.js';
-import { createLogger } from '../../../src/logger.js';
 import { signToken } from '../../../src/auth.js';
 import { MAX_BODY_BYTES } from '../../../src/app.js';
 import {
@@ -65,11 +63,7 @@ const overHttp: Transport = async (document, variables, as) => (await server.gra
 /** In process: the viewer comes from the app's own authenticate (token -> provisioned user). */
 const inProcess: Transport = async (document, variables, as) => {
   const viewer = as ? await server.app.authenticate(`Bearer ${await server.token(as)}`) : null;
-  const contextValue = createContext(
-    { prisma: server.database.prisma, config: server.config, logger: createLogger('silent'), pubsub: server.pubsub },
-    viewer,
-    'slice-test',
-  );
+  const contextValue = server.app.contextFor(viewer, 'slice-test');
   const response = await server.app.apollo.executeOperation<never>(
     { query: document as DocumentNode, variables },
     { contextValue },
