@@ -60,42 +60,50 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** Each percentile's median over runs. */
+function medianLatency(latencies: LatencyMs[]): LatencyMs {
+  return {
+    p50: median(latencies.map((l) => l.p50)),
+    p95: median(latencies.map((l) => l.p95)),
+    p99: median(latencies.map((l) => l.p99)),
+  };
+}
+
+function medianFanout(fanouts: FanoutResult[]): FanoutResult {
+  const paced = fanouts.map((f) => f.paced).filter((p) => p !== null);
+  return {
+    sockets: fanouts[0]!.sockets,
+    paced: paced.length
+      ? {
+          messagesPerSecond: median(paced.map((p) => p.messagesPerSecond)),
+          sendToReceiveMs: medianLatency(paced.map((p) => p.sendToReceiveMs)),
+        }
+      : null,
+    saturated: {
+      deliveriesPerSecond: median(fanouts.map((f) => f.saturated.deliveriesPerSecond)),
+      sendToReceiveMs: medianLatency(fanouts.map((f) => f.saturated.sendToReceiveMs)),
+    },
+    undelivered: fanouts.reduce((sum, f) => sum + f.undelivered, 0),
+    socketErrors: fanouts.reduce((sum, f) => sum + f.socketErrors, 0),
+  };
+}
+
 export function summarizeRuns(
   target: TargetName,
   runs: TargetReport['runs'],
   probe: { statementsPerRequest: number | null; statements: TargetReport['statements'] },
 ): TargetReport {
-  const of = (pick: (run: TargetReport['runs'][number]) => number) => median(runs.map(pick));
   const fanouts = runs.map((run) => run.fanout).filter((fanout) => fanout !== undefined);
   const peaks = runs.map((run) => run.rssMb).filter((rss) => rss !== null);
   return {
     target,
-    requestsPerSecond: of((run) => run.requestsPerSecond),
-    latencyMs: {
-      p50: of((run) => run.latencyMs.p50),
-      p95: of((run) => run.latencyMs.p95),
-      p99: of((run) => run.latencyMs.p99),
-    },
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    latencyMs: medianLatency(runs.map((run) => run.latencyMs)),
     errors: runs.reduce((sum, run) => sum + run.errors + run.non2xx + run.graphqlErrors, 0),
     firstError: runs.find((run) => run.firstError)?.firstError ?? null,
     ...probe,
     rssMb: peaks.length ? Math.max(...peaks) : null,
-    ...(fanouts.length
-      ? {
-          fanout: {
-            sockets: fanouts[0]!.sockets,
-            delivered: median(fanouts.map((f) => f.delivered)),
-            deliveriesPerSecond: median(fanouts.map((f) => f.deliveriesPerSecond)),
-            sendToReceiveMs: {
-              p50: median(fanouts.map((f) => f.sendToReceiveMs.p50)),
-              p95: median(fanouts.map((f) => f.sendToReceiveMs.p95)),
-              p99: median(fanouts.map((f) => f.sendToReceiveMs.p99)),
-            },
-            undelivered: fanouts.reduce((sum, f) => sum + f.undelivered, 0),
-            socketErrors: fanouts.reduce((sum, f) => sum + f.socketErrors, 0),
-          },
-        }
-      : {}),
+    ...(fanouts.length ? { fanout: medianFanout(fanouts) } : {}),
     runs,
   };
 }
@@ -179,10 +187,16 @@ export function formatTable(report: BenchReport): string {
         ]),
       );
       if (row.fanout) {
-        const { sockets, deliveriesPerSecond, sendToReceiveMs: l, undelivered, socketErrors } = row.fanout;
+        const { sockets, paced, saturated, undelivered, socketErrors } = row.fanout;
+        const latency = ({ p50, p95, p99 }: LatencyMs) =>
+          `p50 ${fixed(p50)} / p95 ${fixed(p95)} / p99 ${fixed(p99)} ms`;
+        const indent = ''.padEnd(widths[0]! + widths[1]! + 2);
+        lines.push(`${indent}${sockets} sockets, send->receive:`);
+        if (paced) lines.push(`${indent}  at ${paced.messagesPerSecond} messages/s: ${latency(paced.sendToReceiveMs)}`);
         lines.push(
-          `${''.padEnd(widths[0]! + widths[1]! + 2)}${sockets} sockets: ${deliveriesPerSecond} deliveries/s, send->receive p50 ${fixed(l.p50)} / p95 ${fixed(l.p95)} / p99 ${fixed(l.p99)} ms, ${undelivered} undelivered, ${socketErrors} socket errors`,
+          `${indent}  saturated: ${saturated.deliveriesPerSecond} deliveries/s, ${latency(saturated.sendToReceiveMs)}`,
         );
+        lines.push(`${indent}  ${undelivered} undelivered, ${socketErrors} socket errors`);
       }
       if (row.firstError)
         lines.push(`${''.padEnd(widths[0]! + widths[1]! + 2)}first error: ${row.firstError.slice(0, 160)}`);

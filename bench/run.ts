@@ -42,7 +42,7 @@ const HELP = `Usage: npm run bench -- [options]
   --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
   --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
                        4 write mix, 5 chat fan-out)
-  --rate <n>           requests/s of the write mix, scenario 4 (default 100)
+  --rate <n>           requests/s of the write mix (scenario 4) and of the fan-out's paced phase (5) (default 100)
   --sockets <n>        subscribed sockets of the fan-out, scenario 5 (default 1000)
   --db <name>          database to run on (default dz_bench; its template is <name>_template)
   --admin-url <url>    PostgreSQL to create it on (default $BENCH_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres)
@@ -81,6 +81,14 @@ function positive(name: string, value: string): number {
   return number;
 }
 
+function scenarioId(value: string): number {
+  const id = Number(value);
+  if (!SCENARIOS.some((scenario) => scenario.id === id)) {
+    throw new Error(`--scenarios takes ids among ${SCENARIOS.map((s) => s.id).join(', ')}, not ${value}`);
+  }
+  return id;
+}
+
 const quick = args.quick;
 const settings = {
   quick,
@@ -89,9 +97,7 @@ const settings = {
   warmup: positive('warmup', args.warmup ?? (quick ? '0.5' : '3')),
   connections: positive('connections', args.connections),
   runs: positive('runs', args.runs),
-  scenarios: args.scenarios
-    ? args.scenarios.split(',').map((id) => positive('scenarios', id))
-    : SCENARIOS.map((s) => s.id),
+  scenarios: args.scenarios ? args.scenarios.split(',').map(scenarioId) : SCENARIOS.map((s) => s.id),
   writeRate: positive('rate', args.rate),
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,

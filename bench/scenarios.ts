@@ -21,7 +21,7 @@ export interface ScenarioContext {
   jwtSecret: string;
   /** Viewers (or sessions) each HTTP scenario spreads its requests over. */
   viewers: number;
-  /** Requests per second of the write mix (scenario 4). */
+  /** Requests per second of the write mix (scenario 4) and of the fan-out's paced phase (scenario 5). */
   writeRate: number;
   /** Subscribed sockets of the fan-out (scenario 5). */
   sockets: number;
@@ -40,10 +40,10 @@ export interface RunSettings {
 
 export interface FanoutResult {
   sockets: number;
-  delivered: number;
-  deliveriesPerSecond: number;
-  /** From sending sendChatMessage to the message arriving on its session's socket. */
-  sendToReceiveMs: LatencyMs;
+  /** Sending at the fixed rate (--rate): the latency a learner sees. Not measured by the probe. */
+  paced: { messagesPerSecond: number; sendToReceiveMs: LatencyMs } | null;
+  /** Sending as fast as the connections allow: what the server can deliver (character replies included). */
+  saturated: { deliveriesPerSecond: number; sendToReceiveMs: LatencyMs };
   /** Messages sent but not received within the drain time. */
   undelivered: number;
   /** Subscription errors and unexpected socket closes. */
@@ -552,24 +552,35 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
             ),
           ],
         });
-      try {
-        // Warm-up: one message per socket, each awaited on its socket, so every subscription is live.
-        await send('warm-up', { connections: settings.connections, amount: chosen.length });
-        await inFlight.allArrived();
+      /** Sends, then waits for every sent message to arrive on its socket; deliveries count replies too. */
+      const measure = async (label: string, load: RunSettings & { overallRate?: number }) => {
         inFlight.reset();
-        settings.onMeasure?.();
         const started = performance.now();
-        const load = await send('fan-out', settings);
+        const result = await send(label, load);
         await inFlight.allArrived();
         const seconds = (performance.now() - started) / 1000;
+        return { result, seconds, sendToReceiveMs: percentiles(inFlight.latencies), undelivered: inFlight.sentAt.size };
+      };
+      try {
+        // Warm-up: one message per socket, each awaited on its socket, so every subscription is live.
+        await measure('warm-up', { connections: settings.connections, amount: chosen.length });
+        // At a fixed rate first (what a learner waits for), then as fast as the connections go (capacity).
+        const paced = settings.amount ? null : await measure('paced', { ...settings, overallRate: context.writeRate });
+        settings.onMeasure?.();
+        const saturated = await measure('saturated', settings);
         return {
-          ...load,
+          ...saturated.result,
           fanout: {
             sockets: chosen.length,
-            delivered: inFlight.delivered,
-            deliveriesPerSecond: Math.round(inFlight.delivered / seconds),
-            sendToReceiveMs: percentiles(inFlight.latencies),
-            undelivered: inFlight.sentAt.size,
+            paced: paced && {
+              messagesPerSecond: Math.round(paced.result.requests / paced.seconds),
+              sendToReceiveMs: paced.sendToReceiveMs,
+            },
+            saturated: {
+              deliveriesPerSecond: Math.round(inFlight.delivered / saturated.seconds),
+              sendToReceiveMs: saturated.sendToReceiveMs,
+            },
+            undelivered: (paced?.undelivered ?? 0) + saturated.undelivered,
             socketErrors,
           },
         };
@@ -616,7 +627,8 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 5,
     name: 'chat fan-out',
-    description: 'one socket per session subscribed to chatMessageAdded while sendChatMessage runs at full speed',
+    description:
+      'one socket per session subscribed to chatMessageAdded while sendChatMessage runs at the fixed rate, then at full speed',
     documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED],
     targets: ['project'],
     prepare: chatFanout,
