@@ -128,7 +128,7 @@ const cases: Case[] = [
   },
   {
     rule: 'users.display_name is not blank',
-    bad: row('users', { display_name: '  ' }),
+    bad: row('users', { display_name: ' \t\n' }),
     constraint: 'users_display_name_check',
     code: CHECK,
   },
@@ -148,7 +148,7 @@ const cases: Case[] = [
   },
   {
     rule: 'courses.title is not blank',
-    bad: row('courses', { title: ' ' }),
+    bad: row('courses', { title: '\t \r\n' }),
     constraint: 'courses_title_check',
     code: CHECK,
   },
@@ -167,13 +167,13 @@ const cases: Case[] = [
   {
     rule: 'courses.prerequisites holds no NULL',
     bad: row('courses', { prerequisites: [null] }),
-    constraint: 'courses_check',
+    constraint: 'courses_prerequisites_check',
     code: CHECK,
   },
   {
     rule: 'a course is not its own prerequisite',
     bad: row('courses', { id: 9000, prerequisites: [9000] }),
-    constraint: 'courses_check',
+    constraint: 'courses_prerequisites_check',
     code: CHECK,
   },
   {
@@ -346,7 +346,7 @@ const cases: Case[] = [
   {
     rule: 'the deadline is not before the start',
     bad: row('assessment_attempts', { started_at: new Date(), deadline_at: new Date(Date.now() - 60_000) }),
-    constraint: 'assessment_attempts_check',
+    constraint: 'assessment_attempts_deadline_check',
     code: CHECK,
   },
   {
@@ -357,7 +357,7 @@ const cases: Case[] = [
       score: 50,
       passed: false,
     }),
-    constraint: 'assessment_attempts_check1',
+    constraint: 'assessment_attempts_submitted_at_check',
     code: CHECK,
   },
   {
@@ -395,7 +395,7 @@ const cases: Case[] = [
   },
   {
     rule: 'characters.name is not blank',
-    bad: row('characters', { name: ' ' }),
+    bad: row('characters', { name: '\t' }),
     constraint: 'characters_name_check',
     code: CHECK,
   },
@@ -482,7 +482,7 @@ const cases: Case[] = [
   },
   {
     rule: 'message content is not blank',
-    bad: row('chat_messages', { content: '   ' }),
+    bad: row('chat_messages', { content: '\n\t ' }),
     constraint: 'chat_messages_content_check',
     code: CHECK,
   },
