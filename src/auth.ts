@@ -2,7 +2,7 @@ import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from './generated/prisma/client.js';
-import { UnauthenticatedError } from './errors.js';
+import { ConflictError, mapDatabaseError, UnauthenticatedError } from './errors.js';
 
 export type Role = 'learner' | 'admin';
 
@@ -25,7 +25,8 @@ export interface AuthSettings {
 const claimsSchema = z.object({
   sub: z.string().regex(/^[1-9]\d{0,9}$/, 'sub must be a positive integer user id'),
   role: z.enum(['learner', 'admin']).default('learner'),
-  email: z.email().max(255).optional(),
+  // The login owns the account: a malformed email is left out rather than locking the user out.
+  email: z.email().max(255).optional().catch(undefined),
   name: z.string().trim().min(1).max(255).optional(),
   exp: z.number().optional(),
 });
@@ -91,12 +92,22 @@ export class UserProvisioner {
   async provision(prisma: PrismaClient, viewer: Viewer): Promise<void> {
     const key = `${viewer.id}\u0000${viewer.role}\u0000${viewer.email ?? ''}\u0000${viewer.displayName}`;
     if (this.seen.has(key)) return;
-    // An email already held by another account (changed upstream) must not lock this user out.
-    await prisma.$executeRaw`
-      INSERT INTO users (id, email, display_name, role)
-      VALUES (${viewer.id}, (SELECT ${viewer.email}::varchar WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = ${viewer.email} AND id <> ${viewer.id})), ${viewer.displayName}, ${viewer.role})
-      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, display_name = EXCLUDED.display_name, role = EXCLUDED.role
-      WHERE (users.email, users.display_name, users.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.display_name, EXCLUDED.role)`;
+    try {
+      await upsertUser(prisma, viewer);
+    } catch (error) {
+      // Two accounts claiming one email (changed upstream, or two first sign-ins racing): keep the user
+      // signed in and leave the email unset rather than failing the request.
+      if (!(mapDatabaseError(error) instanceof ConflictError)) throw error;
+      await upsertUser(prisma, { ...viewer, email: null });
+    }
     this.seen.set(key, true);
   }
+}
+
+function upsertUser(prisma: PrismaClient, viewer: Viewer) {
+  return prisma.$executeRaw`
+    INSERT INTO users (id, email, display_name, role)
+    VALUES (${viewer.id}, (SELECT ${viewer.email}::varchar WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = ${viewer.email} AND id <> ${viewer.id})), ${viewer.displayName}, ${viewer.role})
+    ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, display_name = EXCLUDED.display_name, role = EXCLUDED.role
+    WHERE (users.email, users.display_name, users.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.display_name, EXCLUDED.role)`;
 }

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import pg from 'pg';
 import type { DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { signToken } from '../../../src/auth.js';
@@ -175,6 +176,17 @@ describe.each([
   });
 });
 
+/** Resolves once another session of the database is blocked on a lock (what the test arranged). */
+async function waitForLockWaiter(client: pg.Client): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('just-in-time provisioning of users from token claims', () => {
   const userRow = (id: number) => server.database.prisma.user.findUnique({ where: { id } });
 
@@ -214,6 +226,36 @@ describe('just-in-time provisioning of users from token claims', () => {
     );
     expect(response.body.data!.viewer).toMatchObject({ displayName: 'Second Claimant', email: null });
     expect((await userRow(603))!.email).toBe('shared@example.com');
+  });
+
+  it('signs in a first-time user whose email another sign-in claims at the same moment, without the email', async () => {
+    // The other sign-in's row is not committed yet, so the email looks free; our insert then waits on the
+    // unique index and fails once the other commits: the user must still get in.
+    const other = new pg.Client({ connectionString: server.testDatabase.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO users (id, email, display_name) VALUES (620, 'race@example.com', 'Holder')`);
+      const signingIn = server.graphql(
+        ViewerDocument,
+        {},
+        { as: { id: 621, name: 'Racer', email: 'race@example.com' } },
+      );
+      await waitForLockWaiter(other);
+      await other.query('COMMIT');
+      const response = await signingIn;
+      expect(response.status).toBe(200);
+      expect(response.body.data!.viewer).toMatchObject({ displayName: 'Racer', email: null });
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('signs in a user whose token carries a malformed email, without the email', async () => {
+    const token = await signToken(server.app.auth, { sub: 617, name: 'Odd Mail', email: 'not-an-email' });
+    const response = await server.graphql(ViewerDocument, {}, { token });
+    expect(response.status).toBe(200);
+    expect(response.body.data!.viewer).toMatchObject({ displayName: 'Odd Mail', email: null });
   });
 });
 
