@@ -48,6 +48,9 @@ const HELP = `Usage: npm run bench -- [options]
   --admin-url <url>    PostgreSQL to create it on (default $BENCH_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres)
   --regenerate         rebuild the dataset template even when an identical one exists
   --cpu-prof           profile the project server (node --cpu-prof) and print its top self-time frames
+  --project-node-flags=<flags>
+                       node flags for the measured project server (space-separated; write it with =, as in
+                       --project-node-flags=--max-semi-space-size=64)
   --explain            EXPLAIN ANALYZE every statement the project sent in the probe
   --out <file>         where to write the JSON report (default bench/results/<timestamp>.json)`;
 
@@ -69,6 +72,7 @@ const { values: args } = parseArgs({
     },
     regenerate: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'project-node-flags': { type: 'string', default: '' },
     explain: { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -102,6 +106,7 @@ const settings = {
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,
   cpuProfile: args['cpu-prof'],
+  projectNodeFlags: args['project-node-flags'].split(' ').filter(Boolean),
   explain: args.explain,
   /** Sequential requests per scenario and target whose statements the probe counts (after a pass to warm). */
   probeRequests: quick ? 6 : 20,
@@ -248,7 +253,9 @@ async function main(): Promise<void> {
     startTarget(name, {
       databaseUrl: dataset.url,
       jwtSecret,
-      ...(settings.cpuProfile && name === 'project' ? { cpuProfileDir: profileDir } : {}),
+      ...(name === 'project'
+        ? { nodeFlags: settings.projectNodeFlags, ...(settings.cpuProfile ? { cpuProfileDir: profileDir } : {}) }
+        : {}),
     }),
   );
   const runs = new Map<string, TargetReport['runs']>();

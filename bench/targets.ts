@@ -34,6 +34,8 @@ export interface TargetOptions {
   jwtSecret: string;
   /** Write a V8 CPU profile of the process into this folder when it exits (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Extra node flags (e.g. GC sizing) to try on the process without changing its code. */
+  nodeFlags?: string[];
 }
 
 export interface RunningTarget {
@@ -90,7 +92,7 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   const port = await freePort();
   const entry = fileURLToPath(new URL(ENTRY[name], import.meta.url));
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...profile, ...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
       PATH: process.env.PATH,
