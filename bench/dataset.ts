@@ -27,10 +27,10 @@ export interface DatasetSizes {
 const DEFAULT_SIZES = { courses: 1000, users: 10_000, progress: 200_000, sessions: 5000 } as const;
 const FLOORS = { courses: 40, users: 50, sessions: 20 } as const;
 /** Courses come in tracks of this many, each requiring the one before (and some the one three back). */
-export const TRACK_LENGTH = 10;
-export const LONG_SESSION_EVERY = 50;
+const TRACK_LENGTH = 10;
+const LONG_SESSION_EVERY = 50;
 
-export function datasetSizes(scale: number): DatasetSizes {
+function datasetSizes(scale: number): DatasetSizes {
   const courses = Math.max(FLOORS.courses, Math.round(DEFAULT_SIZES.courses * scale));
   const users = Math.max(FLOORS.users, Math.round(DEFAULT_SIZES.users * scale));
   return {
@@ -303,7 +303,7 @@ export interface DatasetOptions {
   onStep?: (total: number, index: number, name: string) => void;
 }
 
-export function databaseUrl(adminUrl: string, name: string): string {
+function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();

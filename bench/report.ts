@@ -47,13 +47,15 @@ export interface BenchReport {
   dirty: boolean;
   machine: { os: string; cpus: number; cpuModel: string; memoryMb: number; node: string; loadAverage: number[] };
   settings: Record<string, unknown>;
+  /** What each target is. */
+  targets: Record<TargetName, string>;
   dataset: { name: string; sizes: Record<string, number>; generated: boolean };
   scenarios: ScenarioReport[];
   profile?: ProfileSummary;
   explain?: Record<number, ExplainedStatement[]>;
 }
 
-export function median(values: number[]): number {
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return 0;
   const middle = Math.floor(sorted.length / 2);
@@ -206,5 +208,6 @@ export function formatTable(report: BenchReport): string {
         lines.push(`${''.padEnd(widths[0]! + widths[1]! + 2)}${target} JSON differs from the project: ${same}`);
     }
   }
+  lines.push('', ...Object.entries(report.targets).map(([name, what]) => `${name.padEnd(widths[1]!)} ${what}`));
   return lines.join('\n');
 }

@@ -28,7 +28,7 @@ import {
   type TargetReport,
 } from './report.js';
 import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
-import { RATE_LIMIT_ENV, startTarget, type RunningTarget, type TargetName } from './targets.js';
+import { SERVER_ENV, startTarget, TARGET_DESCRIPTIONS, type RunningTarget, type TargetName } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
@@ -47,7 +47,8 @@ const HELP = `Usage: npm run bench -- [options]
   --db <name>          database to run on (default dz_bench; its template is <name>_template)
   --admin-url <url>    PostgreSQL to create it on (default $BENCH_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres)
   --regenerate         rebuild the dataset template even when an identical one exists
-  --cpu-prof           profile the project server (node --cpu-prof) and print its top self-time frames
+  --cpu-prof           profile the project server (node --cpu-prof) over its measured runs and print the top
+                       self-time frames (with --scenarios 1: the catalog page alone)
   --project-node-flags=<flags>
                        node flags for the measured project server (space-separated; write it with =, as in
                        --project-node-flags=--max-semi-space-size=64)
@@ -112,7 +113,7 @@ const settings = {
   probeRequests: quick ? 6 : 20,
   /** Viewers (or sessions) each HTTP scenario spreads its requests over. */
   viewers: quick ? 5 : 50,
-  projectEnv: { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...RATE_LIMIT_ENV },
+  serverEnv: SERVER_ENV,
 };
 
 const began = performance.now();
@@ -331,6 +332,7 @@ async function main(): Promise<void> {
       loadAverage,
     },
     settings,
+    targets: TARGET_DESCRIPTIONS,
     dataset: { name: dataset.name, sizes: { ...dataset.sizes }, generated: dataset.generated },
     scenarios,
     ...(profile ? { profile } : {}),

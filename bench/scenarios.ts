@@ -73,7 +73,7 @@ export interface Scenario {
 
 const PAGE_SIZE = 20;
 
-export const CATALOG_PAGE = /* GraphQL */ `
+const CATALOG_PAGE = /* GraphQL */ `
   query CatalogPage($first: Int!) {
     courses(first: $first) {
       totalCount

@@ -24,10 +24,18 @@ export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
 };
 
 /**
- * Per-user mutation budgets large enough that the write mix and the fan-out, which send as one user far
- * more often than a person would, measure the server rather than its refusals. The limiter still runs.
+ * The environment every server runs with besides its port, database and secret: production mode, quiet
+ * logs, and per-user mutation budgets large enough that the write mix and the fan-out, which send as one
+ * user far more often than a person would, measure the server rather than its refusals (the limiter
+ * still runs).
  */
-export const RATE_LIMIT_ENV = { RATE_LIMIT_MUTATIONS: '1000000', RATE_LIMIT_CHAT_MESSAGES: '1000000' };
+export const SERVER_ENV = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  RATE_LIMIT_MUTATIONS: '1000000',
+  RATE_LIMIT_CHAT_MESSAGES: '1000000',
+};
 
 export interface TargetOptions {
   databaseUrl: string;
@@ -96,13 +104,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
       PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
+      ...SERVER_ENV,
       PORT: String(port),
       DATABASE_URL: options.databaseUrl,
       JWT_SECRET: options.jwtSecret,
-      ...RATE_LIMIT_ENV,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
