@@ -225,7 +225,7 @@ function tokens(context: ScenarioContext): (userId: number) => Promise<string> {
   };
 }
 
-/** The next item of a list, round and round, shared by all connections so every target gets the same order. */
+/** The next item of a list, round and round, shared by all connections so the load spreads over every viewer. */
 function cycle<T>(items: T[]): () => T {
   if (items.length === 0) throw new Error('the dataset has nothing for this scenario');
   let next = 0;
