@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError, type SelectionNode } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
@@ -103,6 +103,8 @@ const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const CHECK_VIOLATION = '23514';
 const NOT_NULL_VIOLATION = '23502';
+/** Data exceptions a client's value causes: a NUL byte in text, too long a string, a number out of range. */
+const UNSTORABLE_VALUE = new Set(['22021', '22P05', '22001', '22003']);
 
 /**
  * Unique constraints whose violation a client can cause, by name (see the migrations): the CONFLICT names the
@@ -157,7 +159,11 @@ function mapSqlState(sqlState: string, constraint: string | undefined): DomainEr
     case NOT_NULL_VIOLATION:
       return new UserInputError({ input: 'breaks a data rule' });
     default:
-      return undefined;
+      return UNSTORABLE_VALUE.has(sqlState)
+        ? new UserInputError({
+            input: 'holds a value the database cannot store (a NUL character, or too long or large)',
+          })
+        : undefined;
   }
 }
 
@@ -172,8 +178,11 @@ const GLOBAL_ID_REFUSAL =
 const CURSOR_REFUSAL = /^Invalid (offset )?cursor|^Expected compound cursor|^Cursor must be/;
 
 function refusedArguments(message: string, given: string[]): Record<string, string> | undefined {
+  // Never an empty map: BAD_USER_INPUT always names something (found by fuzzing a nested connection's pages).
   const fieldsFor = (names: string[], problem: string) =>
-    Object.fromEntries((names.length > 0 ? names : given).map((name) => [name, problem]));
+    Object.fromEntries(
+      (names.length > 0 ? names : given.length > 0 ? given : ['input']).map((name) => [name, problem]),
+    );
   if (/^Arguments? "/.test(message)) {
     const named = [...message.matchAll(/"(\w+)"/g)].map((match) => match[1]!);
     return fieldsFor(
@@ -200,11 +209,25 @@ function mapArgumentError(error: unknown, original: unknown): UserInputError | u
   if (!(original instanceof PothosValidationError || original instanceof PothosSchemaError)) return undefined;
   const nodes = error instanceof GraphQLError ? (error.nodes ?? []) : [];
   const field = nodes.find((node): node is FieldNode => node.kind === Kind.FIELD);
-  const fields = refusedArguments(
-    original.message,
-    (field?.arguments ?? []).map((argument) => argument.name.value),
-  );
+  const fields = refusedArguments(original.message, field ? argumentNames(field) : []);
   return fields ? new UserInputError(fields) : undefined;
+}
+
+/**
+ * The arguments of a field and of the fields selected below it: plugin-prisma reads a nested connection's
+ * page arguments while resolving the parent (viewer { progress(first: ...) }), so its refusals arrive there.
+ */
+function argumentNames(field: FieldNode): string[] {
+  const names = new Set((field.arguments ?? []).map((argument) => argument.name.value));
+  const visit = (selections: readonly SelectionNode[]) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD)
+        for (const argument of selection.arguments ?? []) names.add(argument.name.value);
+      if ('selectionSet' in selection && selection.selectionSet) visit(selection.selectionSet.selections);
+    }
+  };
+  visit(field.selectionSet?.selections ?? []);
+  return [...names];
 }
 
 /**

@@ -56,6 +56,29 @@ describe('what a client sees', () => {
     );
   });
 
+  it('refuses a value PostgreSQL cannot store (a NUL character) as BAD_USER_INPUT, not a masked 500 (found by fuzzing)', async () => {
+    const response = await server.graphql(
+      'query Search($search: String) { courses(filter: { search: $search }) { totalCount } }',
+      {
+        search: 'NUL\u0000byte',
+      },
+    );
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.body.errors?.[0]?.extensions?.fields).toEqual({ input: expect.any(String) });
+  });
+
+  it('names the arguments of a nested connection that Pothos refused while resolving its parent (found by fuzzing)', async () => {
+    const response = await server.graphql(
+      '{ viewer { progress(first: 1, last: 1, after: "?", before: "F") { totalCount } } }',
+      undefined,
+      { as: { id: 31 } },
+    );
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    // Refused while plugin-prisma resolves `viewer`, whose own field has no arguments to name.
+    expect(response.body.errors?.[0]?.path).toEqual(['viewer']);
+    expect(Object.keys(response.body.errors?.[0]?.extensions?.fields as object).sort()).toEqual(['after', 'before']);
+  });
+
   it('turns a unique violation from PostgreSQL into CONFLICT without its text', async () => {
     const first = await server.graphql(CREATE_CHARACTER, { input: characterInput }, { as: admin });
     expect(first.body.errors).toBeUndefined();
