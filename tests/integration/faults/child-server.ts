@@ -13,6 +13,8 @@ export interface ChildServer {
   wsUrl: string;
   process: ChildProcess;
   logs: Record<string, unknown>[];
+  /** What the process wrote to stderr so far (an unhandled rejection would land there). */
+  stderr(): string;
   /** Resolves with the exit code and signal once the process has ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -52,5 +54,5 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     );
   });
   const url = await ready;
-  return { url, wsUrl: url.replace(/^http/, 'ws'), process: child, logs, exited };
+  return { url, wsUrl: url.replace(/^http/, 'ws'), process: child, logs, stderr: () => stderr, exited };
 }

@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { schema } from '../../src/schema/index.js';
+import { authSettings, signToken } from '../../src/auth.js';
+import { withClient } from '../../src/db/index.js';
+import { seedDatabase } from '../../src/db/seed.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { TEST_JWT_SECRET } from '../helpers/server.js';
+import { spawnServer, type ChildServer } from '../integration/faults/child-server.js';
+import { operationArbitrary, type GeneratedOperation } from './generate.js';
+
+/**
+ * Generated operations from the real schema against the real server process over a seeded database, as
+ * anonymous visitors, learners and admins: FUZZ_RUNS queries and FUZZ_RUNS mutations (300 each by default;
+ * FUZZ_RUNS=5000 for a long run, FUZZ_SEED to replay a failure). The server runs as in production, the
+ * configuration that faces the internet (FUZZ_NODE_ENV=development fuzzes development's, with plugin-prisma's
+ * unused-query check on). No answer may be a 5xx or an
+ * INTERNAL_SERVER_ERROR, a BAD_USER_INPUT from a resolver must name its fields, the process must not report an
+ * unhandled rejection or die, and its memory must stay flat.
+ */
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+/** RSS growth allowed between the end of the warm-up and the end of the run. */
+const RSS_GROWTH_LIMIT_MB = 64;
+
+let testDatabase: TestDatabase;
+let server: ChildServer;
+let knownIds: string[];
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  testDatabase = await createTestDatabase();
+  knownIds = await withClient(testDatabase.url, async (client) => {
+    await seedDatabase(client);
+    const ids: string[] = [];
+    for (const [table, type] of [
+      ['courses', 'Course'],
+      ['characters', 'Character'],
+      ['assessments', 'Assessment'],
+    ] as const) {
+      const { rows } = await client.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id LIMIT 5`);
+      ids.push(...rows.map((row) => encodeGlobalID(type, row.id)));
+    }
+    return [...ids, encodeGlobalID('User', 1), encodeGlobalID('User', 2)];
+  });
+  server = await spawnServer({
+    NODE_ENV: process.env.FUZZ_NODE_ENV ?? 'production',
+    DATABASE_URL: testDatabase.url,
+    DATABASE_POOL_SIZE: '4',
+    RATE_LIMIT_MUTATIONS: '100000000',
+    RATE_LIMIT_ASSESSMENT_SUBMISSIONS: '100000000',
+    RATE_LIMIT_CHAT_MESSAGES: '100000000',
+  });
+  const auth = authSettings(TEST_JWT_SECRET);
+  tokens.set('learner', await signToken(auth, { sub: 1 }));
+  tokens.set('other learner', await signToken(auth, { sub: 2 }));
+  tokens.set('admin', await signToken(auth, { sub: 3, role: 'admin' }));
+}, 120_000);
+
+afterAll(async () => {
+  if (server && server.process.exitCode === null) {
+    server.process.kill('SIGTERM');
+    await server.exited;
+  }
+  await testDatabase?.drop();
+});
+
+const who = fc.constantFrom('anonymous', 'learner', 'other learner', 'admin');
+
+async function rssMegabytes(): Promise<number> {
+  const status = await readFile(`/proc/${server.process.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+interface Answer {
+  status: number;
+  body: { data?: unknown; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] };
+}
+
+async function send(operation: GeneratedOperation, as: string): Promise<Answer> {
+  const token = tokens.get(as);
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(operation),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+/** The properties every answer keeps, whatever was asked. */
+function check({ status, body }: Answer) {
+  expect(status).toBeLessThan(500);
+  expect(body.data !== undefined || body.errors !== undefined).toBe(true);
+  for (const error of body.errors ?? []) {
+    expect(error.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+    if (error.extensions?.code === 'BAD_USER_INPUT' && error.path) {
+      expect(Object.keys((error.extensions.fields ?? {}) as object).length).toBeGreaterThan(0);
+    }
+  }
+}
+
+async function fuzz(operation: 'query' | 'mutation', numRuns: number) {
+  await fc.assert(
+    fc.asyncProperty(operationArbitrary(schema, operation, { knownIds, depth: 3 }), who, async (generated, as) => {
+      const answer = await send(generated, as);
+      try {
+        check(answer);
+      } catch (failure) {
+        throw new Error(`${(failure as Error).message}\n${JSON.stringify({ generated, as, answer }, null, 2)}`);
+      }
+    }),
+    { numRuns, seed: SEED, endOnFailure: true },
+  );
+}
+
+it(`answers ${RUNS} generated queries and ${RUNS} generated mutations without a server error, in flat memory`, async () => {
+  await fuzz('query', Math.min(100, RUNS));
+  const warm = await rssMegabytes();
+  await fuzz('query', RUNS);
+  await fuzz('mutation', RUNS);
+  const after = await rssMegabytes();
+  console.info(`fuzz: ${RUNS} queries + ${RUNS} mutations; server RSS ${warm.toFixed(1)} -> ${after.toFixed(1)} MB`);
+  expect(after - warm).toBeLessThan(RSS_GROWTH_LIMIT_MB);
+  expect(server.process.exitCode).toBeNull();
+  expect(server.stderr()).not.toMatch(/unhandled|uncaught/i);
+}, 600_000);
