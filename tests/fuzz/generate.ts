@@ -83,13 +83,18 @@ function scalarArbitrary(name: string, options: GeneratorOptions): fc.Arbitrary<
         {
           weight: 1,
           arbitrary: fc
-            .tuple(fc.constantFrom('Course', 'User', 'Character', 'Assessment', 'Nope'), fc.integer({ min: -1, max: 5000 }))
+            .tuple(
+              fc.constantFrom('Course', 'User', 'Character', 'Assessment', 'Nope'),
+              fc.integer({ min: -1, max: 5000 }),
+            )
             .map(([type, id]) => Buffer.from(`${type}:${id}`).toString('base64')),
         },
       );
     case 'DateTime':
       return fc.oneof(
-        fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+        fc
+          .date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true })
+          .map((d) => d.toISOString()),
         fc.string({ maxLength: 10 }),
       );
     case 'JSON':
@@ -113,7 +118,9 @@ export function inputArbitrary(type: GraphQLInputType, options: GeneratorOptions
   }
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields());
-    const model = Object.fromEntries(fields.map((field) => [field.name, inputArbitrary(field.type, options, level + 1)]));
+    const model = Object.fromEntries(
+      fields.map((field) => [field.name, inputArbitrary(field.type, options, level + 1)]),
+    );
     const requiredKeys = fields.filter((field) => isNonNullType(field.type)).map((field) => field.name);
     return fc.record(model, { requiredKeys });
   }
@@ -154,9 +161,7 @@ function objectArbitrary(
   depth: number,
   options: GeneratorOptions,
 ): fc.Arbitrary<Selection[]> {
-  const fields = Object.values(type.getFields()).filter(
-    (field) => depth > 0 || isLeafType(getNamedType(field.type)),
-  );
+  const fields = Object.values(type.getFields()).filter((field) => depth > 0 || isLeafType(getNamedType(field.type)));
   return fc
     .subarray(fields, { minLength: 1, maxLength: Math.min(3, fields.length) })
     .chain((chosen) => fc.tuple(...chosen.map((field) => fieldArbitrary(schema, field, depth, options))));
