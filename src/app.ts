@@ -187,8 +187,17 @@ export function createApp(deps: AppDependencies): App {
         logEachRequest(logger, request, response);
         if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
         if (path === '/readyz') {
-          const ready = await database.isReachable();
-          return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+          // Without the database nothing works: 503. Without Redis this instance still serves everything but
+          // other instances' chat events: degraded, still 200 (all instances share Redis; 503 would take
+          // every one of them out of rotation for a partial failure).
+          const databaseState = (await database.isReachable()) ? 'ok' : 'unreachable';
+          const pubsubState = pubsub.isHealthy() ? 'ok' : 'unreachable';
+          const status = databaseState !== 'ok' ? 'unavailable' : pubsubState !== 'ok' ? 'degraded' : 'ready';
+          return sendJson(response, status === 'unavailable' ? 503 : 200, {
+            status,
+            database: databaseState,
+            pubsub: pubsubState,
+          });
         }
         if (path === GRAPHQL_PATH) return handleGraphQL(request, response, requestId);
         sendJson(response, 404, { error: 'Not found' });

@@ -23,6 +23,8 @@ export interface PubSub {
    * subscription is live: whatever is published after that reaches the listener.
    */
   subscribe<T extends Topic>(topic: T, listener: Listener<T>, signal: AbortSignal): Promise<void>;
+  /** False while a connection it needs is down (Redis): other instances' events do not arrive; /readyz says so. */
+  isHealthy(): boolean;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export function createInProcessPubSub(): PubSub {
     async subscribe(topic, listener, signal) {
       fanout.listen(topic, listener, signal);
     },
+    isHealthy: () => true,
     async close() {
       fanout.clear();
     },
@@ -125,6 +128,7 @@ export function createRedisPubSub(url: string, channelPrefix: string, logger: Lo
       }
       await pendingSubscribes.get(topic);
     },
+    isHealthy: () => publisher.status === 'ready' && subscriber.status === 'ready',
     async close() {
       fanout.clear();
       await Promise.all([publisher.quit(), subscriber.quit()]);

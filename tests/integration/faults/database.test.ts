@@ -10,6 +10,8 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
  */
 
 const POOL_TIMEOUT_MS = 500;
+/** "Fast": well before any client gives up (a hang would last until a TCP timeout), with room for a busy CI box. */
+const FAST_MS = 5000;
 const UNAVAILABLE = 'Service temporarily unavailable; try again shortly';
 const CATALOG = 'query Catalog { courses(first: 5) { totalCount edges { node { id title } } } }';
 const learner = { id: 4242 };
@@ -72,7 +74,7 @@ describe('an outage', () => {
     expect(failed.length).toBeGreaterThanOrEqual(12); // at least every request sent after the cut
     for (const { result, ms, as } of failed) {
       expectUnavailable(result);
-      expect(ms).toBeLessThan(POOL_TIMEOUT_MS * 4);
+      expect(ms).toBeLessThan(FAST_MS);
       if (as) {
         // Signed in: the request could not even start (its user is provisioned first): 503, retry in a second.
         expect(result.status).toBe(503);
@@ -105,7 +107,7 @@ describe('an exhausted pool', () => {
       const { result, ms } = await timed(() => server.graphql(CATALOG, undefined, { as: learner }));
       expectUnavailable(result);
       expect(ms).toBeGreaterThanOrEqual(POOL_TIMEOUT_MS - 50);
-      expect(ms).toBeLessThan(POOL_TIMEOUT_MS * 4);
+      expect(ms).toBeLessThan(FAST_MS);
     } finally {
       for (const client of held) client.release();
     }

@@ -12,6 +12,8 @@ export interface TcpProxy {
   through(url: string): string;
   /** Connections accepted since the proxy started (a test can see that a client reconnected). */
   connections(): number;
+  /** Resolves once `count` more connections (from now on) have been forwarded: clients have reconnected. */
+  forwardedMore(count: number): Promise<void>;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -22,7 +24,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const targetPort = Number(target.port);
   const open = new Set<Socket>();
   let accepted = 0;
+  let forwardedCount = 0;
   let down = false;
+  const waiters: { count: number; resolve: () => void }[] = [];
 
   const server: Server = createServer((client) => {
     accepted += 1;
@@ -31,6 +35,11 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       return;
     }
     const upstream = createConnection({ host: target.hostname, port: targetPort });
+    forwardedCount += 1;
+    for (const waiter of waiters.filter(({ count }) => forwardedCount >= count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
@@ -53,6 +62,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       return rewritten.toString();
     },
     connections: () => accepted,
+    forwardedMore: (count) => new Promise((resolve) => waiters.push({ count: forwardedCount + count, resolve })),
     cut() {
       down = true;
       for (const socket of open) socket.resetAndDestroy();
