@@ -3,7 +3,9 @@ import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
 import { formatError, NotFoundError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
+import { coach, learner, openSession } from '../chat/fixtures.js';
 import { LogCapture } from './log-capture.js';
+import { openSocket, subscribeOnce } from './socket.js';
 
 /**
  * formatError is the one place that decides what a client sees: domain errors as they are, validation errors
@@ -137,6 +139,38 @@ describe('an internal error', () => {
       durationMs: expect.any(Number),
     });
     expect(logs.lines.filter((entry) => entry.requestId === requestId && entry.msg === 'request')).toHaveLength(1);
+  });
+});
+
+describe('an internal error over WebSocket', () => {
+  it('reaches the subscriber masked, with a request id that the log has in full', async () => {
+    const user = await learner(server.database.prisma);
+    const sessionId = await openSession(server, user, (await coach(server.database.prisma)).id);
+    const client = new pg.Client({ connectionString: server.testDatabase.url });
+    await client.connect();
+    await client.query('DROP TABLE chat_messages CASCADE');
+    await client.end();
+
+    const socket = await openSocket(server.wsUrl);
+    await socket.init({ authorization: `Bearer ${await server.token(user)}` });
+    const reply = await subscribeOnce(socket, '1', {
+      query: 'subscription($sessionId: ID!) { chatMessageAdded(sessionId: $sessionId, afterSeq: 0) { seq content } }',
+      variables: { sessionId },
+    });
+    socket.close();
+    expect(reply.type).toBe('error');
+    const errors = reply.payload as { message: string; extensions: { code: string; requestId: string } }[];
+    expect(errors).toEqual([
+      {
+        message: 'Internal server error',
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) },
+      },
+    ]);
+    expect(JSON.stringify(errors)).not.toMatch(LEAK);
+    const line = await logs.waitFor(
+      (entry) => entry.requestId === errors[0]!.extensions.requestId && entry.msg === 'internal error',
+    );
+    expect((line.err as { message: string }).message).toMatch(/chat_messages/);
   });
 });
 

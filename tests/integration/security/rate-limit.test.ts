@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { errorCodes, startTestServer, type GraphQLResponse, type TestServer } from '../../helpers/server.js';
+import { coach, learner, openSession, send } from '../chat/fixtures.js';
 
 /**
  * Mutations spend per-user budgets (per address when anonymous), submitAssessment and sendChatMessage from
@@ -72,6 +73,15 @@ describe('in memory', () => {
     expectRateLimited(await server.graphql(SUBMIT, undefined, { as: user }));
     // The general budget still has room for other mutations.
     await spend(server, START, 1, user);
+  });
+
+  it('gives sendChatMessage a stricter budget of its own', async () => {
+    const user = await learner(server.database.prisma);
+    const sessionId = await openSession(server, user, (await coach(server.database.prisma)).id);
+    for (const content of ['Hi', 'What are pot odds?']) {
+      expect(errorCodes(await send(server, user, sessionId, content))).toEqual([]);
+    }
+    expectRateLimited(await send(server, user, sessionId, 'And implied odds?'));
   });
 
   it('counts every aliased field of one operation', async () => {

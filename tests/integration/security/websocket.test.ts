@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/security/websocket.js';
 import { LogCapture } from './log-capture.js';
-import { openSocket } from './socket.js';
+import { coach, learner as createLearner, openSession, send } from '../chat/fixtures.js';
+import { messageCodes, openSocket, subscribeOnce } from './socket.js';
 
 /**
  * The WebSocket protocol's own protections, with small settings so that each shows quickly: the
@@ -25,6 +26,7 @@ beforeAll(async () => {
       WS_CONNECTION_INIT_TIMEOUT_MS: String(INIT_TIMEOUT_MS),
       WS_KEEPALIVE_MS: String(KEEPALIVE_MS),
       WS_MAX_SOCKETS_PER_USER: '2',
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '2',
     },
   });
 });
@@ -66,6 +68,32 @@ describe('keep-alive', () => {
     await once(socket.ws, 'ping');
     // Terminated, not closed: no close frame, so the client sees 1006.
     expect((await socket.closed).code).toBe(1006);
+  });
+});
+
+describe('subscriptions per socket', () => {
+  it('admits WS_MAX_SUBSCRIPTIONS_PER_SOCKET at once, refuses the next with RATE_LIMITED, and frees a place on complete', async () => {
+    const user = await createLearner(server.database.prisma);
+    const sessionId = await openSession(server, user, (await coach(server.database.prisma)).id);
+    const socket = await openSocket(server.wsUrl);
+    await socket.init({ authorization: `Bearer ${await server.token(user)}` });
+    const query = 'subscription($sessionId: ID!) { chatMessageAdded(sessionId: $sessionId) { seq } }';
+    // Live subscriptions stay open: the server answers nothing until a message comes.
+    socket.send({ id: 'a', type: 'subscribe', payload: { query, variables: { sessionId } } });
+    socket.send({ id: 'b', type: 'subscribe', payload: { query, variables: { sessionId } } });
+    const third = await subscribeOnce(socket, 'c', { query, variables: { sessionId } });
+    expect(third.type).toBe('error');
+    expect(messageCodes(third)).toEqual(['RATE_LIMITED']);
+
+    socket.send({ id: 'a', type: 'complete' });
+    expect((await send(server, user, sessionId, 'hello')).body.errors).toBeUndefined();
+    // Completing 'a' freed its place.
+    const fourth = await subscribeOnce(socket, 'd', {
+      query: 'subscription($sessionId: ID!) { chatMessageAdded(sessionId: $sessionId, afterSeq: 0) { seq } }',
+      variables: { sessionId },
+    });
+    expect(fourth).toMatchObject({ type: 'next', payload: { data: { chatMessageAdded: { seq: 1 } } } });
+    socket.close();
   });
 });
 
