@@ -2,6 +2,7 @@ import { builder } from '../../builder.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { activeUnlessAdmin } from '../common/access.js';
 import { parseGlobalId } from '../common/ids.js';
+import { escapeLike } from '../common/input.js';
 import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
 import { CharacterFilterInput, CharacterRef } from './types.js';
 import type { Context } from '../../context.js';
@@ -15,7 +16,9 @@ function characterWhere(
 ): Prisma.CharacterWhereInput {
   return {
     ...activeUnlessAdmin(context),
-    ...(filter?.specialization ? { specialization: { equals: filter.specialization, mode: 'insensitive' } } : {}),
+    ...(filter?.specialization
+      ? { specialization: { equals: escapeLike(filter.specialization), mode: 'insensitive' } }
+      : {}),
     ...(filter?.skillLevel ? { skillLevel: filter.skillLevel } : {}),
     ...(filter?.conversationStyle ? { conversationStyle: filter.conversationStyle } : {}),
   };

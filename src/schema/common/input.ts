@@ -13,6 +13,12 @@ export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(500, 'must be at most 500 characters');
 
+/**
+ * Prisma matches `contains`, and `equals` with mode 'insensitive', with (I)LIKE, passing wildcards through: a
+ * search for "50%" must not match everything, and a trailing backslash must not be an SQL error.
+ */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
 /** Drops repeated values, keeping the first occurrence's position. */
 export function unique<T>(values: T[]): T[] {
   return [...new Set(values)];

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { NotFoundError, UserInputError } from '../../errors.js';
 import { globalIdOf } from '../common/ids.js';
-import { httpUrl, unique, unsetWhenNull } from '../common/input.js';
+import { escapeLike, httpUrl, unique, unsetWhenNull } from '../common/input.js';
 
 export interface CourseFilterInput {
   level?: string | null;
@@ -17,9 +17,6 @@ export interface CourseFilterInput {
 
 /** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
 const normalizeTag = (tag: string) => tag.trim().toLowerCase();
-
-/** Prisma's `contains` passes LIKE wildcards through: a search for "50%" must not match everything. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 /**
  * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for

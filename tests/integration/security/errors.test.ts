@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
 import { formatError, NotFoundError } from '../../../src/errors.js';
+import { createCharacter } from '../../helpers/factories.js';
 import { createLogger } from '../../../src/logger.js';
 import { coach, learner, openSession } from '../chat/fixtures.js';
 import { LogCapture } from './log-capture.js';
@@ -79,6 +80,21 @@ describe('what a client sees', () => {
     // Refused while plugin-prisma resolves `viewer`, whose own field has no arguments to name.
     expect(response.body.errors?.[0]?.path).toEqual(['viewer']);
     expect(Object.keys(response.body.errors?.[0]?.extensions?.fields as object).sort()).toEqual(['after', 'before']);
+  });
+
+  it('matches a character specialization literally: no LIKE wildcards, no SQL error on a backslash (found by fuzzing)', async () => {
+    await createCharacter(server.database.prisma, { specialization: 'Tells_and_timing' });
+    const count = async (specialization: string) => {
+      const response = await server.graphql('query($f: CharacterFilter) { characters(filter: $f) { totalCount } }', {
+        f: { specialization },
+      });
+      expect(response.body.errors).toBeUndefined();
+      return (response.body.data as { characters: { totalCount: number } }).characters.totalCount;
+    };
+    expect(await count('TELLS_AND_TIMING')).toBe(1);
+    expect(await count('%')).toBe(0);
+    expect(await count('Tells_and_timin_')).toBe(0);
+    expect(await count('%_\\')).toBe(0);
   });
 
   it('turns a unique violation from PostgreSQL into CONFLICT without its text', async () => {
