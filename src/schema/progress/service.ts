@@ -144,6 +144,9 @@ export async function recordProgress(
 /**
  * The user's recommended next courses: active, not completed by them, and unlocked for them (the rule of
  * unmetPrerequisites, in SQL so that the catalog is not read into memory), in teaching order.
+ * Each course's prerequisites are unnested and joined to courses by primary key: written as
+ * `pre.id = ANY (c.prerequisites)`, PostgreSQL could only test every (course, prerequisite candidate) pair
+ * as a join filter (515k rows discarded per call on the bench catalog, 90 ms; this way 1.8 ms).
  */
 export async function recommendedCourseIds(
   db: Prisma.TransactionClient,
@@ -157,11 +160,11 @@ export async function recommendedCourseIds(
         SELECT 1 FROM user_progress p
         WHERE p.user_id = ${userId} AND p.course_id = c.id AND p.completed_at IS NOT NULL)
       AND NOT EXISTS (
-        SELECT 1 FROM courses pre
-        WHERE pre.id = ANY (c.prerequisites) AND pre.is_active
-          AND NOT EXISTS (
-            SELECT 1 FROM user_progress p
-            WHERE p.user_id = ${userId} AND p.course_id = pre.id AND p.completed_at IS NOT NULL))
+        SELECT 1 FROM unnest(c.prerequisites) AS prerequisite(id)
+        JOIN courses pre ON pre.id = prerequisite.id AND pre.is_active
+        WHERE NOT EXISTS (
+          SELECT 1 FROM user_progress p
+          WHERE p.user_id = ${userId} AND p.course_id = pre.id AND p.completed_at IS NOT NULL))
     ORDER BY c.level_rank, c.id
     LIMIT ${limit}`;
   return rows.map((row) => row.id);
