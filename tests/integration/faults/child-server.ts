@@ -19,8 +19,9 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** `nodeFlags` go before the script, e.g. --inspect=127.0.0.1:0 to read the server's heap. */
+export async function spawnServer(env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/server.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
