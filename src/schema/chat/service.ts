@@ -195,6 +195,42 @@ export async function sendLearnerMessage(
 /** What of each message a stream reads: a Prisma select or include (it must select seq). */
 export type MessageQuery = Pick<Prisma.ChatMessageFindManyArgs, 'select' | 'include'>;
 
+/**
+ * A page of messages as plugin-prisma plans it: what to read of each message, the cursor's message (to
+ * exclude), and how many rows, one more than the page to tell whether another page exists; negative when the
+ * page ends at the cursor (last/before).
+ */
+export type MessagePageQuery = MessageQuery & {
+  cursor?: { sessionId_seq?: { seq: number } };
+  take: number;
+  skip: number;
+};
+
+/**
+ * One page of the session's messages in seq order, as a keyset query on the (session_id, seq) unique index
+ * with LIMIT |take|: the newest page reads 51 rows, not the session. (Prisma pages a relation in memory after
+ * reading all of it, and its own cursor costs a subquery to find the cursor's row; seq is the position.)
+ */
+export async function messagePage(
+  prisma: PrismaClient,
+  sessionId: number,
+  // skip (1 with a cursor, Prisma's way to leave the cursor's row out) is not passed on: the strict bound does it.
+  { cursor, take, skip: _skip, ...selection }: MessagePageQuery,
+): Promise<ChatMessage[]> {
+  const backwards = take < 0;
+  const cursorSeq = cursor?.sessionId_seq?.seq;
+  const rows = await prisma.chatMessage.findMany({
+    ...selection,
+    where: {
+      sessionId,
+      ...(cursorSeq === undefined ? {} : { seq: backwards ? { lt: cursorSeq } : { gt: cursorSeq } }),
+    },
+    orderBy: { seq: backwards ? 'desc' : 'asc' },
+    take: Math.abs(take),
+  });
+  return backwards ? rows.reverse() : rows;
+}
+
 function readMessagesAfter<T>(prisma: PrismaClient, sessionId: number, afterSeq: number, query: MessageQuery) {
   return prisma.chatMessage.findMany({
     ...query,

@@ -3,7 +3,7 @@ import { ownedByViewer } from '../common/access.js';
 import { rowId } from '../common/ids.js';
 import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
 import { UserRef } from '../user/types.js';
-import type { ChatRole } from './service.js';
+import { messagePage, type ChatRole } from './service.js';
 
 export const ChatRoleEnum = builder.enumType('ChatRole', {
   description: 'Who wrote a chat message.',
@@ -29,17 +29,18 @@ export const ChatSessionRef = builder.prismaNode('ChatSession', {
     user: t.relation('user', { description: 'The learner the session belongs to.' }),
     character: t.relation('character', { description: 'The coach the learner talks to.' }),
     sessionName: t.exposeString('sessionName', { nullable: true, description: "The learner's title for it." }),
-    messages: t.relatedConnection(
-      'messages',
+    messages: t.prismaConnection(
       {
+        type: ChatMessageRef,
         description:
           'Messages in order of seq. The cursor is the seq: `last` with `before` scrolls back through history.',
         cursor: 'sessionId_seq',
         ...pageSizeOptions,
-        totalCount: true,
-        query: (args) => {
+        // seq runs 1..message_count without gaps, so the session row knows the count without counting.
+        totalCount: (session) => session.messageCount,
+        resolve: (query, session, args, context) => {
           assertPageSize(args);
-          return { orderBy: { seq: 'asc' } };
+          return messagePage(context.prisma, session.id, query);
         },
       },
       { name: 'ChatMessageConnection' },
