@@ -13,6 +13,7 @@ import { errorCodes, startTestServer, type TestServer } from '../../helpers/serv
 import { createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
 import { schema } from '../../../src/schema/index.js';
 import {
+  AnonymousViewerWithProgressDocument,
   CourseByIdDocument,
   NodeByIdDocument,
   NodesByIdDocument,
@@ -50,6 +51,12 @@ describe('users', () => {
       role: 'LEARNER',
     });
     const anonymous = await server.graphql(ViewerDocument, {});
+    expect(anonymous.body.errors).toBeUndefined();
+    expect(anonymous.body.data!.viewer).toBeNull();
+  });
+
+  it('viewer with nested selections is null for anonymous visitors, not an error (found by fuzzing)', async () => {
+    const anonymous = await server.graphql(AnonymousViewerWithProgressDocument, {});
     expect(anonymous.body.errors).toBeUndefined();
     expect(anonymous.body.data!.viewer).toBeNull();
   });
