@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import type { DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { signToken } from '../../../src/auth.js';
+import { authSettings, signToken } from '../../../src/auth.js';
 import { MAX_BODY_BYTES } from '../../../src/app.js';
 import {
   CatalogPageDocument,
@@ -261,10 +261,7 @@ describe('just-in-time provisioning of users from token claims', () => {
 
 describe('authentication over HTTP', () => {
   it.each([
-    [
-      'a token signed with another secret',
-      () => signToken({ secret: new TextEncoder().encode('x'.repeat(40)) }, { sub: 1 }),
-    ],
+    ['a token signed with another secret', () => signToken(authSettings('x'.repeat(40)), { sub: 1 })],
     ['an expired token', () => server.token(LEARNER, -60)],
     ['garbage', async () => 'not-a-jwt'],
     ['a token whose sub is not a user id', () => signToken(server.app.auth, { sub: 0 })],
