@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, configSchema, loadConfig } from '../../src/config.js';
+import { configTable } from '../../src/config-docs.js';
 
 const SECRET = 'a-secret-that-is-at-least-32-characters-long';
 
@@ -96,5 +100,16 @@ describe('loadConfig', () => {
       .filter(([, schema]) => !schema.description)
       .map(([name]) => name);
     expect(undescribed).toEqual([]);
+  });
+
+  it('is documented in README.md by the table made from configSchema (npm run docs:config)', () => {
+    const readme = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+    const cells = (table: string) =>
+      table
+        .split('\n')
+        .filter((line) => line.startsWith('|') && !/^\|\s*-/.test(line))
+        .map((line) => line.split('|').map((cell) => cell.trim()));
+    const documented = /<!-- config-table:start[^>]*-->([\s\S]*?)<!-- config-table:end -->/.exec(readme)?.[1] ?? '';
+    expect(cells(documented)).toEqual(cells(configTable()));
   });
 });
