@@ -131,3 +131,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 export function errorCodes(response: GraphQLResponse<unknown>): unknown[] {
   return (response.body.errors ?? []).map((error) => error.extensions?.code);
 }
+
+/** The `extensions.fields` of a response's first error (what BAD_USER_INPUT and CONFLICT name). */
+export function errorFields(response: GraphQLResponse<unknown>): unknown {
+  return response.body.errors?.[0]?.extensions?.fields;
+}

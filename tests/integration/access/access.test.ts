@@ -9,7 +9,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
 import { schema } from '../../../src/schema/index.js';
 import {
@@ -37,9 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-const fieldsOf = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
-  response.body.errors?.[0]?.extensions?.fields;
 
 describe('users', () => {
   it('viewer is the signed-in user with their email, and null for anonymous visitors', async () => {
@@ -131,13 +128,13 @@ describe('malformed and mistyped ids', () => {
   it.each(garbage)('course(id: %j) is BAD_USER_INPUT on id, not a server error', async (id) => {
     const response = await server.graphql(CourseByIdDocument, { id });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ id: 'must be a Course id' });
+    expect(errorFields(response)).toEqual({ id: 'must be a Course id' });
   });
 
   it('course(id:) with the id of another type is BAD_USER_INPUT', async () => {
     const response = await server.graphql(CourseByIdDocument, { id: globalId('User', alice.id) }, { as: alice });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ id: 'must be a Course id' });
+    expect(errorFields(response)).toEqual({ id: 'must be a Course id' });
   });
 
   it('updateCourse(id:) with garbage or another type is BAD_USER_INPUT on id, and writes nothing', async () => {
@@ -145,7 +142,7 @@ describe('malformed and mistyped ids', () => {
     for (const id of ['garbage', globalId('Character', course.id)]) {
       const response = await server.graphql(UpdateCourseDocument, { id, input: { title: 'Renamed' } }, { as: admin });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-      expect(fieldsOf(response)).toEqual({ id: 'must be a Course id' });
+      expect(errorFields(response)).toEqual({ id: 'must be a Course id' });
     }
     expect((await server.database.prisma.course.findUniqueOrThrow({ where: { id: course.id } })).title).toBe(
       'Not renamed',
@@ -159,7 +156,7 @@ describe('malformed and mistyped ids', () => {
   ])('node(id:) with %s is BAD_USER_INPUT on id', async (_case, id) => {
     const response = await server.graphql(NodeByIdDocument, { id });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ id: 'is not a valid id of the expected type' });
+    expect(errorFields(response)).toEqual({ id: 'is not a valid id of the expected type' });
   });
 
   it('nodes(ids:) with one malformed id is BAD_USER_INPUT on ids', async () => {
@@ -169,7 +166,7 @@ describe('malformed and mistyped ids', () => {
       { as: alice },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ ids: 'is not a valid id of the expected type' });
+    expect(errorFields(response)).toEqual({ ids: 'is not a valid id of the expected type' });
   });
 });
 

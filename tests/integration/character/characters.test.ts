@@ -1,4 +1,4 @@
-import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createCharacter, globalId, validPersonality } from '../../helpers/factories.js';
 import {
   CharacterByIdDocument,
@@ -25,8 +25,6 @@ afterAll(async () => {
 });
 
 const characterCount = () => server.database.prisma.character.count();
-const fieldsOf = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
-  response.body.errors?.[0]?.extensions?.fields;
 
 let sequence = 0;
 function input(overrides: Partial<CharacterInput> = {}): CharacterInput {
@@ -173,7 +171,7 @@ describe('createCharacter', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual(fields);
+    expect(errorFields(response)).toEqual(fields);
     expect(await characterCount()).toBe(before);
   });
 
@@ -197,7 +195,7 @@ describe('createCharacter', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({
+    expect(errorFields(response)).toEqual({
       'input.name': 'may hold lowercase letters, digits and underscores only',
       'input.displayName': 'must not be empty',
       'input.avatarUrl': 'must be an http(s) URL',
@@ -215,7 +213,7 @@ describe('createCharacter', () => {
     );
     expect(errorCodes(response)).toEqual(['CONFLICT']);
     expect(response.body.errors![0]!.message).toBe('A character with this name already exists');
-    expect(fieldsOf(response)).toEqual({ 'input.name': 'is already used by another character' });
+    expect(errorFields(response)).toEqual({ 'input.name': 'is already used by another character' });
     expect(JSON.stringify(response.body)).not.toMatch(/prisma|constraint|characters_name_key/i);
     expect(await characterCount()).toBe(before);
   });
@@ -264,7 +262,7 @@ describe('updateCharacter', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({
+    expect(errorFields(response)).toEqual({
       'input.personalityConfig.systemPrompt': 'systemPrompt must be a non-empty string',
     });
     const stored = await server.database.prisma.character.findUniqueOrThrow({ where: { id: character.id } });
@@ -286,7 +284,7 @@ describe('updateCharacter', () => {
       { as: admin },
     );
     expect(errorCodes(wrongType)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(wrongType)).toEqual({ id: 'must be a Character id' });
+    expect(errorFields(wrongType)).toEqual({ id: 'must be a Character id' });
   });
 
   it('is for admins: learners get FORBIDDEN, anonymous visitors UNAUTHENTICATED', async () => {

@@ -1,4 +1,4 @@
-import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createCharacter, createCourse, globalId } from '../../helpers/factories.js';
 import {
   CatalogPageDocument,
@@ -22,8 +22,6 @@ afterAll(async () => {
 });
 
 const courseCount = () => server.database.prisma.course.count();
-const fieldsOf = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
-  response.body.errors?.[0]?.extensions?.fields;
 
 let sequence = 0;
 function input(overrides: Partial<CourseInput> = {}): CourseInput {
@@ -93,7 +91,7 @@ describe('createCourse', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({
+    expect(errorFields(response)).toEqual({
       'input.title': 'must not be empty',
       'input.description': 'must be at most 10000 characters',
       'input.contentPath': 'must stay inside the content root',
@@ -118,7 +116,7 @@ describe('createCourse', () => {
   ])('refuses contentPath %j', async (contentPath, problem) => {
     const response = await server.graphql(CreateCourseDocument, { input: input({ contentPath }) }, { as: admin });
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ 'input.contentPath': problem });
+    expect(errorFields(response)).toEqual({ 'input.contentPath': problem });
   });
 
   it('refuses prerequisites that do not exist, naming them, and ids of other types', async () => {
@@ -132,7 +130,7 @@ describe('createCourse', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(fieldsOf(response)).toEqual({ 'input.prerequisiteIds': `no course has the id ${missing.join(', ')}` });
+    expect(errorFields(response)).toEqual({ 'input.prerequisiteIds': `no course has the id ${missing.join(', ')}` });
     expect(response.body.errors![0]!.message).toContain(missing[0]);
 
     const wrongType = await server.graphql(
@@ -140,7 +138,7 @@ describe('createCourse', () => {
       { input: input({ prerequisiteIds: [globalId('Character', character.id)] }) },
       { as: admin },
     );
-    expect(fieldsOf(wrongType)).toEqual({ 'input.prerequisiteIds.0': 'must be a Course id' });
+    expect(errorFields(wrongType)).toEqual({ 'input.prerequisiteIds.0': 'must be a Course id' });
     expect(await courseCount()).toBe(before);
   });
 
@@ -154,7 +152,7 @@ describe('createCourse', () => {
     );
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
     expect(duplicate.body.errors![0]!.message).toBe('A course with this title already exists at this level');
-    expect(fieldsOf(duplicate)).toEqual({
+    expect(errorFields(duplicate)).toEqual({
       'input.title': 'is already used by another course of this level (ignoring case)',
     });
     expect(JSON.stringify(duplicate.body)).not.toMatch(/prisma|constraint|courses_level_title_key/i);
@@ -212,7 +210,7 @@ describe('updateCourse', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(Object.keys(fieldsOf(response) as object)).toEqual(['input.title']);
+    expect(Object.keys(errorFields(response) as object)).toEqual(['input.title']);
   });
 
   it('deactivates instead of deleting: learners stop seeing the course, admins still do', async () => {
@@ -250,7 +248,7 @@ describe('updateCourse', () => {
       { as: admin },
     );
     expect(errorCodes(response)).toEqual(['CONFLICT']);
-    expect(fieldsOf(response)).toEqual({
+    expect(errorFields(response)).toEqual({
       'input.title': 'is already used by another course of this level (ignoring case)',
     });
     expect(await prisma.course.findUnique({ where: { id: course.id } })).toMatchObject({
