@@ -15,6 +15,11 @@ export interface Loaders {
   assessmentsByCourse: DataLoader<number, Assessment[]>;
   /** The viewer's own attempts at an assessment, by attempt number; none for anonymous viewers. */
   viewerAttemptsByAssessment: DataLoader<number, AssessmentAttempt[]>;
+  /**
+   * How many attempts the viewer has made at an assessment (0 for anonymous viewers). assessmentsByCourse
+   * primes it, so the catalog's viewerAttemptsRemaining costs no statement of its own.
+   */
+  viewerAttemptCountByAssessment: DataLoader<number, number>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
@@ -31,6 +36,20 @@ function groupedByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K)
 
 export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Loaders {
   const isAdmin = viewer?.role === 'admin';
+  const viewerAttemptsByAssessment: Loaders['viewerAttemptsByAssessment'] = new DataLoader(async (assessmentIds) => {
+    if (!viewer) return assessmentIds.map(() => []);
+    const rows = await prisma.assessmentAttempt.findMany({
+      where: { userId: viewer.id, assessmentId: { in: [...assessmentIds] } },
+      orderBy: { attemptNumber: 'asc' },
+    });
+    return groupedByKey(assessmentIds, rows, (attempt) => attempt.assessmentId);
+  });
+  const viewerAttemptCountByAssessment: Loaders['viewerAttemptCountByAssessment'] = new DataLoader(
+    async (assessmentIds) =>
+      (await viewerAttemptsByAssessment.loadMany(assessmentIds)).map((attempts) =>
+        attempts instanceof Error ? attempts : attempts.length,
+      ),
+  );
   return {
     courseById: new DataLoader(async (ids) =>
       byKey(
@@ -46,24 +65,21 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
       });
       return byKey(courseIds, rows, (row) => row.courseId);
     }),
-    assessmentsByCourse: new DataLoader(async (courseIds) =>
-      groupedByKey(
-        courseIds,
-        await prisma.assessment.findMany({
-          where: { courseId: { in: [...courseIds] }, ...(isAdmin ? {} : { isActive: true }) },
-          orderBy: { id: 'asc' },
-        }),
-        (assessment) => assessment.courseId,
-      ),
-    ),
-    viewerAttemptsByAssessment: new DataLoader(async (assessmentIds) => {
-      if (!viewer) return assessmentIds.map(() => []);
-      const rows = await prisma.assessmentAttempt.findMany({
-        where: { userId: viewer.id, assessmentId: { in: [...assessmentIds] } },
-        orderBy: { attemptNumber: 'asc' },
+    assessmentsByCourse: new DataLoader(async (courseIds) => {
+      const rows = await prisma.assessment.findMany({
+        where: { courseId: { in: [...courseIds] }, ...(isAdmin ? {} : { isActive: true }) },
+        orderBy: { id: 'asc' },
+        // The viewer's attempts are counted in the same statement (a grouped join on their attempts).
+        include: { _count: { select: { attempts: { where: { userId: viewer?.id ?? 0 } } } } },
       });
-      return groupedByKey(assessmentIds, rows, (attempt) => attempt.assessmentId);
+      const assessments = rows.map(({ _count, ...assessment }) => {
+        viewerAttemptCountByAssessment.prime(assessment.id, _count.attempts);
+        return assessment;
+      });
+      return groupedByKey(courseIds, assessments, (assessment) => assessment.courseId);
     }),
+    viewerAttemptsByAssessment,
+    viewerAttemptCountByAssessment,
   };
 }
 

@@ -116,8 +116,8 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
       description: 'How many more attempts the viewer may start; null for anonymous viewers.',
       resolve: async (assessment, _args, context) => {
         if (!context.viewer) return null;
-        const attempts = await context.loaders.viewerAttemptsByAssessment.load(assessment.id);
-        return Math.max(0, assessment.maxAttempts - attempts.length);
+        const attempts = await context.loaders.viewerAttemptCountByAssessment.load(assessment.id);
+        return Math.max(0, assessment.maxAttempts - attempts);
       },
     }),
   }),
