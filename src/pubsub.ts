@@ -4,11 +4,26 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
 /**
- * Topics and their payloads. A chat topic is `chat:<sessionId>`; its event names the seq just written (the
- * message itself is read from the database), and `ended` says the session takes no more messages.
+ * A chat message as its event carries it: the stored row, JSON-safe because it crosses Redis (the BIGINT id
+ * and the timestamp as strings), so that a subscriber delivers it without reading it back.
+ */
+export interface PublishedChatMessage {
+  id: string;
+  sessionId: number;
+  seq: number;
+  role: string;
+  content: string;
+  clientMessageId: string | null;
+  metadata: unknown;
+  createdAt: string;
+}
+
+/**
+ * Topics and their payloads. A chat topic is `chat:<sessionId>`; its event names the seq just written and
+ * carries that message, and `ended` (without a message) says the session takes no more messages.
  */
 export interface Topics {
-  [topic: `chat:${number}`]: { seq: number; ended?: boolean };
+  [topic: `chat:${number}`]: { seq: number; ended?: boolean; message?: PublishedChatMessage };
 }
 
 export type Topic = keyof Topics;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatMessage, PrismaClient } from '../../generated/prisma/client.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Viewer } from '../../auth.js';
-import type { PubSub } from '../../pubsub.js';
+import type { PublishedChatMessage, PubSub, Topics } from '../../pubsub.js';
 import type { Logger } from '../../logger.js';
 import type { ChatReplies } from '../../chat/replies.js';
 import { ConflictError, DomainError, NotFoundError, parseInput } from '../../errors.js';
@@ -31,10 +31,26 @@ export interface ChatEvents {
   logger: Logger;
 }
 
-function announce(events: ChatEvents, sessionId: number, payload: { seq: number; ended?: boolean }): void {
+function announce(events: ChatEvents, sessionId: number, payload: Topics[`chat:${number}`]): void {
   events.pubsub.publish(`chat:${sessionId}`, payload).catch((error: unknown) => {
-    events.logger.warn({ err: error, sessionId, ...payload }, 'chat event not published; subscribers catch up later');
+    events.logger.warn(
+      { err: error, sessionId, seq: payload.seq, ended: payload.ended },
+      'chat event not published; subscribers catch up later',
+    );
   });
+}
+
+function published(message: ChatMessage): PublishedChatMessage {
+  return { ...message, id: message.id.toString(), createdAt: message.createdAt.toISOString() };
+}
+
+function stored(message: PublishedChatMessage): ChatMessage {
+  return {
+    ...message,
+    id: BigInt(message.id),
+    createdAt: new Date(message.createdAt),
+    metadata: message.metadata as ChatMessage['metadata'],
+  };
 }
 
 /**
@@ -148,9 +164,10 @@ export async function appendMessage(
   const { sessionId, role, content, clientMessageId = null, metadata = {} } = message;
   const earlier = await existingMessage(prisma, sessionId, clientMessageId);
   if (earlier) return { ...earlier, created: false };
-  let appended: { id: bigint; seq: number } | undefined;
+  let appended: ChatMessage | undefined;
   try {
-    [appended] = await prisma.$queryRaw<{ id: bigint; seq: number }[]>`
+    // The whole row comes back, for the event to carry it to the subscribers.
+    [appended] = await prisma.$queryRaw<ChatMessage[]>`
       WITH claimed AS (
         UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
         WHERE id = ${sessionId} AND is_active
@@ -159,15 +176,16 @@ export async function appendMessage(
       INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, metadata)
       SELECT ${sessionId}, message_count, ${role}, ${content}, ${clientMessageId}, ${JSON.stringify(metadata)}::jsonb
       FROM claimed
-      RETURNING id, seq`;
+      RETURNING id, session_id AS "sessionId", seq, role, content, client_message_id AS "clientMessageId", metadata,
+        created_at AS "createdAt"`;
   } catch (error) {
     const winner = isClientMessageIdCollision(error) ? await existingMessage(prisma, sessionId, clientMessageId) : null;
     if (winner) return { ...winner, created: false };
     throw error;
   }
   if (!appended) throw new ConflictError('This chat session has ended and takes no more messages');
-  announce(events, sessionId, { seq: appended.seq });
-  return { ...appended, created: true };
+  announce(events, sessionId, { seq: appended.seq, message: published(appended) });
+  return { id: appended.id, seq: appended.seq, created: true };
 }
 
 /**
@@ -231,13 +249,18 @@ export async function messagePage(
   return backwards ? rows.reverse() : rows;
 }
 
-function readMessagesAfter<T>(prisma: PrismaClient, sessionId: number, afterSeq: number, query: MessageQuery) {
+function readMessagesAfter(prisma: PrismaClient, sessionId: number, afterSeq: number, query: MessageQuery) {
   return prisma.chatMessage.findMany({
     ...query,
     where: { sessionId, seq: { gt: afterSeq } },
     orderBy: { seq: 'asc' },
     take: PAGE_SIZE,
-  }) as Promise<T[]>;
+  }) as Promise<ChatMessage[]>;
+}
+
+/** True when the selection reads nothing but the message's own columns, which its event carries. */
+function selectsOnlyColumns(query: MessageQuery): boolean {
+  return !query.include && Object.values(query.select ?? {}).every((selected) => typeof selected === 'boolean');
 }
 
 export interface MessageStreamOptions {
@@ -263,22 +286,29 @@ export class SlowConsumerError extends DomainError {
 /**
  * The session's messages in seq order, each once: first the stored ones after `afterSeq`, then the live ones.
  * It subscribes to the session's topic before it reads anything, so no message can slip between the stored
- * and the live ones. Events only say which seq was written; the stream reads the rows by seq range, so a lost
- * or late event delays a message until the next event but never drops, repeats or reorders one. Memory per
- * stream is constant: a consumer more than `maxBehind` live messages behind is dropped with SlowConsumerError
- * instead. The stream completes after the last message of an ended session.
+ * and the live ones. A live message is delivered as its event carries it when it is the next seq (and the
+ * selection needs no relation); anything else the stream knows was written, it reads from the database by seq
+ * range: the replay, a seq whose event was lost, late or out of order, an event from before the message
+ * carried it. So a lost or late event delays a message until the next event but never drops, repeats or
+ * reorders one. Memory per stream is constant: a consumer more than `maxBehind` live messages behind is
+ * dropped with SlowConsumerError instead (which also bounds the carried messages held). The stream completes
+ * after the last message of an ended session.
  */
-export async function openMessageStream<T extends { seq: number } = ChatMessage>(
+export async function openMessageStream(
   prisma: PrismaClient,
   pubsub: PubSub,
   sessionId: number,
   { afterSeq, maxBehind, query = {} }: MessageStreamOptions,
-): Promise<AsyncIterableIterator<T>> {
+): Promise<AsyncIterableIterator<ChatMessage>> {
   const controller = new AbortController();
   const { signal } = controller;
+  const useCarried = selectsOnlyColumns(query);
+  /** Live messages from their events, by seq, until delivered. */
+  const carried = new Map<number, PublishedChatMessage>();
   let delivered = Number.POSITIVE_INFINITY;
   /** The seq the session had when the stream started: messages after it are live. */
   let liveFrom = Number.POSITIVE_INFINITY;
+  /** The highest seq known to be written (and committed: events follow the commit). */
   let announced = 0;
   let endSeq = Number.POSITIVE_INFINITY;
   let overflowed = false;
@@ -292,6 +322,7 @@ export async function openMessageStream<T extends { seq: number } = ChatMessage>
       (event) => {
         announced = Math.max(announced, event.seq);
         if (event.ended) endSeq = event.seq;
+        if (event.message && useCarried && event.seq > delivered) carried.set(event.seq, event.message);
         if (announced - Math.max(delivered, liveFrom) > maxBehind) {
           overflowed = true;
           controller.abort();
@@ -305,6 +336,7 @@ export async function openMessageStream<T extends { seq: number } = ChatMessage>
       select: { messageCount: true, isActive: true },
     });
     liveFrom = session.messageCount;
+    announced = Math.max(announced, session.messageCount);
     delivered = afterSeq ?? session.messageCount;
     if (!session.isActive) endSeq = session.messageCount;
   } catch (error) {
@@ -312,18 +344,29 @@ export async function openMessageStream<T extends { seq: number } = ChatMessage>
     throw error;
   }
 
-  async function* messages(): AsyncGenerator<T> {
+  async function* messages(): AsyncGenerator<ChatMessage> {
     try {
       while (!signal.aborted && delivered < endSeq) {
-        // Armed before the read: an event arriving while we read or yield makes us read again at once.
+        // Armed before anything is read or yielded: an event arriving meanwhile ends the wait below at once.
         const woken = nextWake();
-        const page = await readMessagesAfter<T>(prisma, sessionId, delivered, query);
-        for (const message of page) {
-          if (signal.aborted) break;
-          delivered = message.seq;
-          yield message;
+        const next = carried.get(delivered + 1);
+        if (next) {
+          carried.delete(next.seq);
+          delivered = next.seq;
+          yield stored(next);
+          continue;
         }
-        if (page.length < PAGE_SIZE && delivered < endSeq) await woken;
+        if (delivered < announced) {
+          const page = await readMessagesAfter(prisma, sessionId, delivered, query);
+          for (const message of page) {
+            if (signal.aborted) break;
+            delivered = message.seq;
+            yield message;
+          }
+          for (const seq of carried.keys()) if (seq <= delivered) carried.delete(seq);
+          if (page.length === PAGE_SIZE) continue;
+        }
+        if (delivered < endSeq) await woken;
       }
       if (overflowed) throw new SlowConsumerError(delivered);
     } finally {
@@ -333,7 +376,7 @@ export async function openMessageStream<T extends { seq: number } = ChatMessage>
 
   const generator = messages();
   // A generator cannot be returned while it awaits; aborting first wakes it, so return() ends it at once.
-  const stream: AsyncIterableIterator<T> = {
+  const stream: AsyncIterableIterator<ChatMessage> = {
     next: () => generator.next(),
     return: (value?: unknown) => {
       controller.abort();
