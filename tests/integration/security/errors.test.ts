@@ -4,7 +4,7 @@ import { errorCodes, startTestServer, type TestServer } from '../../helpers/serv
 import { formatError, NotFoundError } from '../../../src/errors.js';
 import { createCharacter } from '../../helpers/factories.js';
 import { createLogger } from '../../../src/logger.js';
-import { coach, learner, openSession } from '../chat/fixtures.js';
+import { coach, learner, openSession, rowIdOf } from '../chat/fixtures.js';
 import { LogCapture } from './log-capture.js';
 import { openSocket, subscribeOnce } from './socket.js';
 
@@ -164,6 +164,8 @@ describe('an internal error over WebSocket', () => {
     const sessionId = await openSession(server, user, (await coach(server.database.prisma)).id);
     const client = new pg.Client({ connectionString: server.testDatabase.url });
     await client.connect();
+    // A stored message to replay makes the stream read chat_messages, which is gone.
+    await client.query('UPDATE chat_sessions SET message_count = 1 WHERE id = $1', [rowIdOf(sessionId)]);
     await client.query('DROP TABLE chat_messages CASCADE');
     await client.end();
 
