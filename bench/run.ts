@@ -50,8 +50,8 @@ const HELP = `Usage: npm run bench -- [options]
   --cpu-prof           profile the project server (node --cpu-prof) over its measured runs and print the top
                        self-time frames (with --scenarios 1: the catalog page alone)
   --project-node-flags=<flags>
-                       node flags for the measured project server (space-separated; write it with =, as in
-                       --project-node-flags=--max-semi-space-size=64)
+                       node flags for the measured project server, besides those npm start gives it
+                       (space-separated; write it with =, as in --project-node-flags=--max-old-space-size=512)
   --explain            EXPLAIN ANALYZE every statement the project sent in the probe
   --out <file>         where to write the JSON report (default bench/results/<timestamp>.json)`;
 

@@ -17,6 +17,15 @@ const ENTRY: Record<TargetName, string> = {
   naive: './baselines/naive.ts',
 };
 
+/** The node flags `npm start` gives the project (its GC sizing), so that the bench measures what production runs. */
+function npmStartNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(1, words.indexOf('--import'));
+}
+
 export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
   project: 'src/server.ts: Apollo Server 5 + Pothos + Prisma 7',
   limit: 'node:http + pg, one prepared SQL statement building the JSON (scenario 1 only)',
@@ -100,7 +109,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   const port = await freePort();
   const entry = fileURLToPath(new URL(ENTRY[name], import.meta.url));
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
+  const nodeFlags = [...(name === 'project' ? npmStartNodeFlags() : []), ...(options.nodeFlags ?? [])];
+  const child = spawn(process.execPath, [...profile, ...nodeFlags, '--import', 'tsx', entry], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
       PATH: process.env.PATH,
