@@ -28,7 +28,14 @@ import {
   type TargetReport,
 } from './report.js';
 import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
-import { SERVER_ENV, startTarget, TARGET_DESCRIPTIONS, type RunningTarget, type TargetName } from './targets.js';
+import {
+  npmStartNodeFlags,
+  SERVER_ENV,
+  startTarget,
+  TARGET_DESCRIPTIONS,
+  type RunningTarget,
+  type TargetName,
+} from './targets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
@@ -109,7 +116,7 @@ const settings = {
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,
   cpuProfile: args['cpu-prof'],
-  projectNodeFlags: args['project-node-flags'].split(' ').filter(Boolean),
+  projectNodeFlags: [...npmStartNodeFlags(), ...args['project-node-flags'].split(' ').filter(Boolean)],
   explain: args.explain,
   /** Sequential requests per scenario and target whose statements the probe counts (after a pass to warm). */
   probeRequests: quick ? 6 : 20,

@@ -18,7 +18,7 @@ const ENTRY: Record<TargetName, string> = {
 };
 
 /** The node flags `npm start` gives the project (its GC sizing), so that the bench measures what production runs. */
-function npmStartNodeFlags(): string[] {
+export function npmStartNodeFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     scripts: { start: string };
   };
@@ -51,7 +51,7 @@ export interface TargetOptions {
   jwtSecret: string;
   /** Write a V8 CPU profile of the process into this folder when it exits (node --cpu-prof). */
   cpuProfileDir?: string;
-  /** Extra node flags (e.g. GC sizing) to try on the process without changing its code. */
+  /** Node flags for the process (the project gets those of npm start, and any to try without changing code). */
   nodeFlags?: string[];
 }
 
@@ -109,8 +109,7 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   const port = await freePort();
   const entry = fileURLToPath(new URL(ENTRY[name], import.meta.url));
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const nodeFlags = [...(name === 'project' ? npmStartNodeFlags() : []), ...(options.nodeFlags ?? [])];
-  const child = spawn(process.execPath, [...profile, ...nodeFlags, '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...profile, ...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
       PATH: process.env.PATH,
