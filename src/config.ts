@@ -31,6 +31,12 @@ export const configSchema = z
       .min(100)
       .default(5000)
       .describe('how long a query waits for a free pool connection before failing'),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(15_000)
+      .describe('PostgreSQL cancels a statement that runs longer (stuck behind a lock, say); 0: no limit'),
     EMBEDDED_DATA_DIR: z
       .string()
       .min(1)

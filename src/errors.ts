@@ -277,7 +277,10 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
-/** Prisma's codes and driver kinds, node's socket codes and SQLSTATE classes of a database that is away or full. */
+/**
+ * Prisma's codes and driver kinds, node's socket codes and the SQLSTATEs of a database that is away, full or
+ * too slow (57014: a statement cancelled by statement_timeout).
+ */
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const UNAVAILABLE_DRIVER_KINDS = new Set([
   'DatabaseNotReachable',
@@ -285,7 +288,7 @@ const UNAVAILABLE_DRIVER_KINDS = new Set([
   'SocketTimeout',
   'TooManyConnections',
 ]);
-const UNAVAILABLE_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08...|57P0[123]|53300)$/;
+const UNAVAILABLE_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08...|57014|57P0[123]|53300)$/;
 /** pg's own messages for a dead connection or an exhausted pool, which carry no code. */
 const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
 
@@ -296,8 +299,15 @@ const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connecti
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     if (current instanceof Prisma.PrismaClientKnownRequestError) {
-      const kind = (current.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined)?.cause?.kind;
-      if (UNAVAILABLE_PRISMA_CODES.has(current.code) || (kind && UNAVAILABLE_DRIVER_KINDS.has(kind))) return true;
+      const cause = (current.meta?.driverAdapterError as { cause?: { kind?: string; code?: string } } | undefined)
+        ?.cause;
+      if (
+        UNAVAILABLE_PRISMA_CODES.has(current.code) ||
+        (cause?.kind && UNAVAILABLE_DRIVER_KINDS.has(cause.kind)) ||
+        (cause?.code && UNAVAILABLE_CODES.test(cause.code))
+      ) {
+        return true;
+      }
     }
     const code = (current as { code?: unknown }).code;
     if ((typeof code === 'string' && UNAVAILABLE_CODES.test(code)) || UNAVAILABLE_MESSAGES.test(current.message)) {

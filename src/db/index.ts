@@ -21,15 +21,31 @@ export interface Database {
 export interface DatabaseOptions {
   poolSize: number;
   poolTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    poolSize: config.DATABASE_POOL_SIZE,
+    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
 }
 
 /** Opens a pool and a Prisma client (driver adapter, no native engine) on one PostgreSQL URL. */
-export function connectDatabase(url: string, { poolSize, poolTimeoutMs }: DatabaseOptions): Database {
+export function connectDatabase(
+  url: string,
+  { poolSize, poolTimeoutMs, statementTimeoutMs }: DatabaseOptions,
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: poolTimeoutMs,
     idleTimeoutMillis: 30_000,
+    // A statement stuck behind a lock would hold its connection and its request forever; PostgreSQL ends it.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    // A server that vanished without closing the socket (host down, network cut) is noticed instead of awaited.
+    keepAlive: true,
   });
   let statements = 0;
   pool.on('connect', (client) => {
@@ -81,7 +97,7 @@ export async function openDatabase(
   config: Config,
   logger: Logger,
 ): Promise<Database & { embedded?: EmbeddedDatabase }> {
-  const options = { poolSize: config.DATABASE_POOL_SIZE, poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS };
+  const options = databaseOptions(config);
   if (config.DATABASE_URL) return connectDatabase(config.DATABASE_URL, options);
 
   logger.info({ dataDir: config.EMBEDDED_DATA_DIR }, 'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');

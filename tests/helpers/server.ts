@@ -6,7 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/logger.js';
-import { connectDatabase, withClient, type Database } from '../../src/db/index.js';
+import { connectDatabase, databaseOptions, withClient, type Database } from '../../src/db/index.js';
 import { seedDatabase } from '../../src/db/seed.js';
 import { createPubSub, type PubSub } from '../../src/pubsub.js';
 import { createApp, GRAPHQL_PATH, type App } from '../../src/app.js';
@@ -72,10 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL, options.logDestination);
-  const database = connectDatabase(testDatabase.url, {
-    poolSize: config.DATABASE_POOL_SIZE,
-    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
-  });
+  const database = connectDatabase(testDatabase.url, databaseOptions(config));
   const pubsub = await createPubSub(config, logger);
   const app = createApp({ config, logger, database, pubsub, jwtSecret: TEST_JWT_SECRET });
   await app.start();

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../../helpers/server.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -6,10 +7,12 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
  * PostgreSQL going away under load, seen by one server through a TCP proxy (the machine's PostgreSQL stays up
  * for everyone else): requests fail fast with a masked, retryable error, the process stays up, /readyz says
  * 503 during the outage and 200 after, and the server recovers by itself. And an exhausted pool: waits are
- * bounded by DATABASE_POOL_TIMEOUT_MS and end in the same clean error.
+ * bounded by DATABASE_POOL_TIMEOUT_MS and end in the same clean error, and so are statements stuck behind a lock,
+ * by DATABASE_STATEMENT_TIMEOUT_MS.
  */
 
 const POOL_TIMEOUT_MS = 500;
+const STATEMENT_TIMEOUT_MS = 1000;
 /** "Fast": well before any client gives up (a hang would last until a TCP timeout), with room for a busy CI box. */
 const FAST_MS = 5000;
 const UNAVAILABLE = 'Service temporarily unavailable; try again shortly';
@@ -25,7 +28,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy(database.url);
   server = await startTestServer({
     testDatabase: { ...database, url: proxy.through(database.url) },
-    env: { DATABASE_POOL_SIZE: '4', DATABASE_POOL_TIMEOUT_MS: String(POOL_TIMEOUT_MS) },
+    env: {
+      DATABASE_POOL_SIZE: '4',
+      DATABASE_POOL_TIMEOUT_MS: String(POOL_TIMEOUT_MS),
+      DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+    },
   });
 });
 
@@ -110,6 +117,25 @@ describe('an exhausted pool', () => {
       expect(ms).toBeLessThan(FAST_MS);
     } finally {
       for (const client of held) client.release();
+    }
+    expect((await server.graphql(CATALOG, undefined, { as: learner })).body.errors).toBeUndefined();
+  });
+});
+
+describe('a statement stuck behind a lock', () => {
+  it('is cancelled after DATABASE_STATEMENT_TIMEOUT_MS with the clean error, and its connection serves again', async () => {
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE courses IN ACCESS EXCLUSIVE MODE');
+      const { result, ms } = await timed(() => server.graphql(CATALOG, undefined, { as: learner }));
+      expectUnavailable(result);
+      expect(ms).toBeGreaterThanOrEqual(STATEMENT_TIMEOUT_MS - 50);
+      expect(ms).toBeLessThan(FAST_MS);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
     }
     expect((await server.graphql(CATALOG, undefined, { as: learner })).body.errors).toBeUndefined();
   });

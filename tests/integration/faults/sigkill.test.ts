@@ -25,7 +25,7 @@ let assessmentId: number;
 
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
-  database = connectDatabase(testDatabase.url, { poolSize: 2, poolTimeoutMs: 5000 });
+  database = connectDatabase(testDatabase.url, { poolSize: 2, poolTimeoutMs: 5000, statementTimeoutMs: 0 });
   const course = await createCourse(database.prisma);
   ({ id: assessmentId } = await createAssessment(database.prisma, course.id, { maxAttempts: 10_000 }));
   server = await spawnServer({

@@ -27,7 +27,7 @@ let token: string;
 
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
-  database = connectDatabase(testDatabase.url, { poolSize: 2, poolTimeoutMs: 5000 });
+  database = connectDatabase(testDatabase.url, { poolSize: 2, poolTimeoutMs: 5000, statementTimeoutMs: 0 });
   const user = await createUser(database.prisma);
   token = await signToken(authSettings(TEST_JWT_SECRET), { sub: user.id });
 });
