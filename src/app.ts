@@ -9,7 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import type { Disposable } from 'graphql-ws';
+import { CloseCode, type Disposable } from 'graphql-ws';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -30,6 +30,14 @@ import { schema as defaultSchema } from './schema/index.js';
 export const GRAPHQL_PATH = '/graphql';
 /** Larger bodies are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 100 * 1024;
+/** setTimeout's longest delay (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What a WebSocket keeps from its connection_init: the viewer, and the timer that closes it when the token expires. */
+type SocketExtra = {
+  viewer: Viewer | null;
+  tokenExpiry?: NodeJS.Timeout;
+};
 
 export interface AppDependencies {
   config: Config;
@@ -91,7 +99,7 @@ export function createApp(deps: AppDependencies): App {
   const production = config.NODE_ENV === 'production';
   const limits = operationLimits(config);
   const rateLimiter = createMutationRateLimiter(config, logger);
-  const webSocketGuard: WebSocketGuard<Extra & { viewer?: Viewer | null }> = {
+  const webSocketGuard: WebSocketGuard<Extra & Partial<SocketExtra>> = {
     schema,
     logger,
     limits: {
@@ -226,18 +234,29 @@ export function createApp(deps: AppDependencies): App {
   }
 
   function serveWebSocket(wsServer: WebSocketServer) {
-    return useServer<{ authorization?: unknown }, { viewer: Viewer | null }>(
+    return useServer<{ authorization?: unknown }, SocketExtra>(
       guardWebSocket(webSocketGuard, {
         schema,
         onConnect: async (ctx) => {
           const authorization = ctx.connectionParams?.authorization;
           try {
             ctx.extra.viewer = await authenticate(typeof authorization === 'string' ? authorization : null);
-            return true;
           } catch {
             return false;
           }
+          // Streams must not outlive the token that opened them: the socket closes when it expires. (A token
+          // valid for longer than a timer can wait gets none; each subscribe still checks it.)
+          const expiresAt = ctx.extra.viewer?.expiresAt;
+          const remainingMs = expiresAt == null ? Infinity : expiresAt * 1000 - Date.now();
+          if (remainingMs <= MAX_TIMER_MS) {
+            ctx.extra.tokenExpiry = setTimeout(
+              () => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'),
+              remainingMs,
+            ).unref();
+          }
+          return true;
         },
+        onClose: (ctx) => clearTimeout(ctx.extra.tokenExpiry),
         // A token can expire while its socket stays open: every subscribe checks it again.
         onSubscribe: (ctx) => {
           const expiresAt = ctx.extra.viewer?.expiresAt;

@@ -127,6 +127,16 @@ describe('chatMessageAdded', () => {
     expect(refused.results).toEqual([]);
   });
 
+  it('closes the socket with 4403 when its token expires, which ends the live streams on it', async () => {
+    const { me, sessionId } = await sessionOfNewLearner();
+    const socket = await socketFor(me, await server.token(me, '2s'));
+    await send(server, me, sessionId, 'What is variance?');
+    const live = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
+    await live.take(1);
+    expect(await socket.closed).toEqual({ code: 4403, reason: 'Token expired' });
+    await expect(live.ended).rejects.toMatchObject({ code: 4403 });
+  });
+
   it('checks the token again on each subscribe: once it has expired, subscribing is refused', async () => {
     const { me, sessionId } = await sessionOfNewLearner();
     const socket = await socketFor(me, await server.token(me, '1h'));
