@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { withClient } from '../src/db/index.js';
 import { migrate, readMigrations } from '../src/db/migrator.js';
-import { readSeedData } from '../src/db/seed.js';
+import { readSeedData, type SeedData } from '../src/db/seed.js';
 
 /**
  * The benchmark's data, generated with set-based SQL (one INSERT ... SELECT generate_series per table), so
@@ -97,57 +97,24 @@ const CHAT_LINES = [
   'What is the rule of 2 and 4?',
 ];
 
-/** One question of each kind, in the shape of prisma/seed/data/assessments.json. */
-const QUESTIONS = [
-  {
-    id: 'q1',
-    type: 'SINGLE_CHOICE',
-    prompt: 'Which hand is the strongest?',
-    options: [
-      { id: 'a', text: 'Straight' },
-      { id: 'b', text: 'Flush' },
-      { id: 'c', text: 'Two pair' },
-    ],
-    points: 1,
-    answer: { optionIds: ['b'], explanation: 'A flush beats a straight.' },
-  },
-  {
-    id: 'q2',
-    type: 'TRUE_FALSE',
-    prompt: 'The button acts last after the flop.',
-    options: [
-      { id: 'true', text: 'True' },
-      { id: 'false', text: 'False' },
-    ],
-    points: 1,
-    answer: { optionIds: ['true'], explanation: 'Position is kept on every street after the flop.' },
-  },
-  {
-    id: 'q3',
-    type: 'MULTIPLE_CHOICE',
-    prompt: 'Which hands beat a straight?',
-    options: [
-      { id: 'a', text: 'Flush' },
-      { id: 'b', text: 'Full house' },
-      { id: 'c', text: 'Three of a kind' },
-    ],
-    points: 2,
-    answer: { optionIds: ['a', 'b'], explanation: 'Flushes and full houses rank above straights.' },
-  },
-  {
-    id: 'q4',
-    type: 'NUMERIC',
-    prompt: 'How many outs does a flush draw have?',
-    options: [],
-    points: 1,
-    answer: { value: 9, tolerance: 0, explanation: 'Thirteen of the suit minus the four you see.' },
-  },
-];
-
 /** An ISO timestamp of the kind the API writes (the project stores test-score times as strings). */
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-function steps(sizes: DatasetSizes, characters: unknown[]): Step[] {
+/** What the dataset takes from prisma/seed/data; the fingerprint hashes exactly this. */
+interface SeedContent {
+  characters: SeedData['characters'];
+  /** The seed assessments' questions and scoring, dealt round-robin to the generated assessments. */
+  assessments: Pick<SeedData['assessments'][number], 'questions' | 'scoringConfig'>[];
+}
+
+function seedContent(seed: SeedData): SeedContent {
+  return {
+    characters: seed.characters,
+    assessments: seed.assessments.map(({ questions, scoringConfig }) => ({ questions, scoringConfig })),
+  };
+}
+
+function steps(sizes: DatasetSizes, seed: SeedContent): Step[] {
   const { courses, users, progressPerUser, sessions, messagesPerSession, messagesPerLongSession } = sizes;
   // A user's progress covers a contiguous run of courses starting at a scattered offset; the first `done`
   // of them are completed (with passed test scores), the next is under way (one failed score), the rest
@@ -165,7 +132,7 @@ function steps(sizes: DatasetSizes, characters: unknown[]): Step[] {
             FROM jsonb_to_recordset($1::jsonb) AS c(name text, "displayName" text, "personalityConfig" jsonb,
                  "avatarUrl" text, specialization text, description text, backstory text, "skillLevel" text,
                  "conversationStyle" text)`,
-      values: [JSON.stringify(characters)],
+      values: [JSON.stringify(seed.characters)],
     },
     {
       name: 'courses',
@@ -193,19 +160,21 @@ function steps(sizes: DatasetSizes, characters: unknown[]): Step[] {
     },
     {
       // Two per course: a quiz (2g - 1) without a time limit and an exam (2g) with one; every tenth
-      // course's exam is inactive, so learners see one assessment there.
+      // course's exam is inactive, so learners see one assessment there. Assessment a takes the questions
+      // and scoring of seed assessment (a - 1) mod (seed count).
       name: 'assessments',
       sql: `INSERT INTO assessments (id, course_id, title, description, questions, scoring_config, difficulty,
                                      pass_threshold, time_limit_minutes, max_attempts, is_active)
-            SELECT 2 * c.id - 2 + n, c.id,
+            SELECT a.id, c.id,
                    CASE n WHEN 1 THEN format('%s quiz', c.title) ELSE format('%s exam', c.title) END,
                    'Check what the lesson taught.',
-                   $1::jsonb,
-                   jsonb_build_object('partialCredit', n = 1, 'weights', jsonb_build_object('q3', 2)),
+                   s.content -> 'questions', s.content -> 'scoringConfig',
                    c.level, 70, CASE n WHEN 1 THEN NULL ELSE 30 END, 3,
                    NOT (n = 2 AND c.id % 10 = 0)
-            FROM courses AS c, generate_series(1, 2) AS n`,
-      values: [JSON.stringify(QUESTIONS)],
+            FROM courses AS c, generate_series(1, 2) AS n, (SELECT $1::jsonb AS pool) AS p,
+                 LATERAL (SELECT 2 * c.id - 2 + n AS id) AS a,
+                 LATERAL (SELECT p.pool -> ((a.id - 1) % jsonb_array_length(p.pool)) AS content) AS s`,
+      values: [JSON.stringify(seed.assessments)],
     },
     {
       name: 'users',
@@ -309,36 +278,38 @@ function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-/** What the template was built from: a different scale, migration or generator means a different dataset. */
-async function fingerprint(scale: number): Promise<string> {
+/**
+ * What the template was built from: a different scale, migration, generator or seed content (characters,
+ * assessment questions) means a different dataset.
+ */
+async function fingerprint(scale: number, seed: SeedContent): Promise<string> {
   const hash = createHash('sha256');
   hash.update(String(scale));
   for (const migration of await readMigrations()) hash.update(migration.checksum);
   hash.update(await readFile(fileURLToPath(import.meta.url)));
+  hash.update(JSON.stringify(seed));
   return `dezhoumama bench dataset ${hash.digest('hex').slice(0, 16)}`;
 }
-
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Builds the template when missing or stale, then clones it into a fresh `name`. */
 export async function prepareDataset(options: DatasetOptions): Promise<PreparedDataset> {
   const { adminUrl, name, scale } = options;
   const template = `${name}_template`;
   const sizes = datasetSizes(scale);
-  const expected = await fingerprint(scale);
+  const seed = seedContent(await readSeedData());
+  const expected = await fingerprint(scale, seed);
   const generated = await withClient(adminUrl, async (admin) => {
     const { rows } = await admin.query<{ comment: string | null }>(
       'SELECT shobj_description(oid, $2) AS comment FROM pg_database WHERE datname = $1',
       [template, 'pg_database'],
     );
     if (!options.regenerate && rows[0]?.comment === expected) return false;
-    await admin.query(`DROP DATABASE IF EXISTS ${quoted(template)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${quoted(template)}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(template)} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(template)}`);
     return true;
   });
   if (generated) {
-    const characters = (await readSeedData()).characters;
-    const all = steps(sizes, characters);
+    const all = steps(sizes, seed);
     await withClient(databaseUrl(adminUrl, template), async (client: pg.Client) => {
       options.onStep?.(all.length + 1, 0, 'migrate');
       await migrate(client);
@@ -348,12 +319,12 @@ export async function prepareDataset(options: DatasetOptions): Promise<PreparedD
       }
     });
     await withClient(adminUrl, (admin) =>
-      admin.query(`COMMENT ON DATABASE ${quoted(template)} IS ${pg.escapeLiteral(expected)}`),
+      admin.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(template)} IS ${pg.escapeLiteral(expected)}`),
     );
   }
   await withClient(adminUrl, async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${quoted(name)} TEMPLATE ${quoted(template)}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`);
   });
   return { name, url: databaseUrl(adminUrl, name), sizes, generated };
 }
@@ -362,7 +333,7 @@ export async function prepareDataset(options: DatasetOptions): Promise<PreparedD
 export async function dropDataset(adminUrl: string, name: string): Promise<void> {
   await withClient(adminUrl, async (admin) => {
     for (const database of [name, `${name}_template`]) {
-      await admin.query(`DROP DATABASE IF EXISTS ${quoted(database)} WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
     }
   });
 }

@@ -12,17 +12,16 @@ export interface ExplainedStatement {
 const EXPLAINABLE = /^\s*(select|with|insert|update|delete)\b/i;
 
 /**
- * Plans of the statements a server sent during the probe, run again with their captured parameters.
- * Each runs in a transaction that is rolled back, so a write is planned and executed but leaves nothing.
+ * Plans of the statements a server sent during the probe (with the per-request counts the runner computed),
+ * run again with their captured parameters. Each runs in a transaction that is rolled back, so a write is
+ * planned and executed but leaves nothing.
  */
 export async function explainStatements(
   db: ClientBase,
-  statements: CapturedStatement[],
-  requests: number,
+  statements: (Pick<CapturedStatement, 'sql' | 'params'> & { perRequest: number })[],
 ): Promise<ExplainedStatement[]> {
   const explained: ExplainedStatement[] = [];
-  for (const statement of statements.filter((s) => EXPLAINABLE.test(s.sql))) {
-    const perRequest = Math.round((statement.count / requests) * 100) / 100;
+  for (const { perRequest, ...statement } of statements.filter((s) => EXPLAINABLE.test(s.sql))) {
     const args = statement.params.map((value) => (value === null ? 'NULL' : pg.escapeLiteral(value))).join(', ');
     await db.query('BEGIN');
     try {

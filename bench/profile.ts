@@ -1,7 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Self time of a V8 CPU profile (node --cpu-prof), by function and by package, over a time window. */
+/** Self time of a V8 CPU profile (node --cpu-prof), by function and by package, over chosen time windows. */
+
+/** Now on the monotonic clock, in microseconds: the clock of a V8 CPU profile's timestamps, in any process. */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** A time span on the monotonic clock (monotonicUs). */
+export interface Window {
+  fromUs: number;
+  toUs: number;
+}
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -49,19 +60,18 @@ function top(totals: Map<string, number>, busyUs: number, count: number): Profil
 }
 
 /**
- * Summarises the samples taken between `fromEndMs` and `toEndMs` milliseconds before the profile ended
- * (the runner knows when the load ran relative to the server's exit), so start-up does not count.
+ * Summarises the samples taken within `windows` (the runner's measured runs, timed with monotonicUs: V8
+ * stamps samples with the same monotonic clock as process.hrtime), so start-up, the probe and warm-ups do
+ * not count.
  */
 export async function summarizeProfile(
   file: string,
   root: string,
-  window: { fromEndMs: number; toEndMs: number },
+  windows: Window[],
   count = 25,
 ): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const from = profile.endTime - window.fromEndMs * 1000;
-  const to = profile.endTime - window.toEndMs * 1000;
   const functions = new Map<string, number>();
   const packages = new Map<string, number>();
   let busy = 0;
@@ -70,7 +80,7 @@ export async function summarizeProfile(
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
     time += delta;
-    if (time < from || time > to) return;
+    if (!windows.some((window) => time >= window.fromUs && time <= window.toUs)) return;
     const frame = frames.get(id)!;
     if (frame.functionName === '(idle)') {
       idle += delta;

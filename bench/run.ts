@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import pg from 'pg';
 import { prepareDataset } from './dataset.js';
 import { explainStatements } from './explain.js';
 import { startCountingProxy } from './pg-proxy.js';
-import { summarizeProfile, type ProfileSummary } from './profile.js';
+import { monotonicUs, summarizeProfile, type ProfileSummary, type Window } from './profile.js';
 import {
   firstDifference,
   formatTable,
@@ -27,6 +27,7 @@ import {
   type ScenarioReport,
   type TargetReport,
 } from './report.js';
+import type { LoadResult } from './load.js';
 import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
 import {
   npmStartNodeFlags,
@@ -49,16 +50,19 @@ const HELP = `Usage: npm run bench -- [options]
   --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
   --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
                        4 write mix, 5 chat fan-out)
-  --rate <n>           requests/s of the write mix (scenario 4) and of the fan-out's paced phase (5) (default 100)
+  --rate <n>           requests/s of the write mix (scenario 4) and of the fan-out's paced phase (5), sent
+                       open-loop, one every 1000/n ms whatever the responses (default 100)
   --sockets <n>        subscribed sockets of the fan-out, scenario 5 (default 1000)
   --db <name>          database to run on (default dz_bench; its template is <name>_template)
   --admin-url <url>    PostgreSQL to create it on (default $BENCH_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres)
   --regenerate         rebuild the dataset template even when an identical one exists
-  --cpu-prof           profile the project server (node --cpu-prof) over its measured runs and print the top
-                       self-time frames (with --scenarios 1: the catalog page alone)
+  --cpu-prof           profile the measured project server (node --cpu-prof) and print the top self-time
+                       frames of its measured runs only (not start-up, warm-ups or the other targets' runs);
+                       with --scenarios 1, the catalog page alone. The profile goes to a new folder,
+                       bench/results/profiles/<start time>-<random>/
   --project-node-flags=<flags>
-                       node flags for the measured project server, besides those npm start gives it
-                       (space-separated; write it with =, as in --project-node-flags=--max-old-space-size=512)
+                       node flags for the measured project server, besides those npm start gives every
+                       target (space-separated; write it with =, as in --project-node-flags=--max-old-space-size=512)
   --explain            EXPLAIN ANALYZE every statement the project sent in the probe
   --out <file>         where to write the JSON report (default bench/results/<timestamp>.json)`;
 
@@ -101,6 +105,10 @@ function scenarioId(value: string): number {
   return id;
 }
 
+// Ctrl-C or a kill ends the runner through process.exit, whose 'exit' hooks (targets.ts) kill the servers.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 const quick = args.quick;
 /** Requests per measured run in --quick mode. */
 const QUICK_RUN_REQUESTS = 30;
@@ -116,7 +124,12 @@ const settings = {
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,
   cpuProfile: args['cpu-prof'],
-  projectNodeFlags: [...npmStartNodeFlags(), ...args['project-node-flags'].split(' ').filter(Boolean)],
+  /** The measured servers' node flags: npm start's for every target, and --project-node-flags for the project. */
+  nodeFlags: {
+    project: [...npmStartNodeFlags(), ...args['project-node-flags'].split(' ').filter(Boolean)],
+    limit: npmStartNodeFlags(),
+    naive: npmStartNodeFlags(),
+  } satisfies Record<TargetName, string[]>,
   explain: args.explain,
   /** Sequential requests per scenario and target whose statements the probe counts (after a pass to warm). */
   probeRequests: quick ? 6 : 20,
@@ -223,21 +236,30 @@ async function main(): Promise<void> {
       for (const name of scenario.targets) {
         const target = probeTargets.get(name)!;
         log(`  scenario ${scenario.id} (${scenario.name}), ${name}`);
-        await run.run(target, { connections: 1, amount: run.pass, probe: true });
-        const result = await run.run(target, {
-          connections: 1,
-          amount: settings.probeRequests,
-          probe: true,
-          onMeasure: () => proxy.reset(),
-        });
-        const statements = proxy.statements();
+        const succeeded = (result: LoadResult) => {
+          const failures = result.errors + result.non2xx + result.graphqlErrors;
+          if (failures === 0) return result;
+          throw new Error(
+            `probe of scenario ${scenario.id} (${scenario.name}) on ${name}: ${failures} failed requests, the first: ` +
+              (result.firstError ?? 'a connection error or timeout'),
+          );
+        };
+        succeeded(await run.run(target, { connections: 1, amount: run.pass, probe: true }));
+        const result = succeeded(
+          await run.run(target, {
+            connections: 1,
+            amount: settings.probeRequests,
+            probe: true,
+            onMeasure: () => proxy.reset(),
+          }),
+        );
         const perRequest = (count: number) => Math.round((count / Math.max(1, result.requests)) * 100) / 100;
+        const statements = proxy.statements().map((s) => ({ ...s, perRequest: perRequest(s.count) }));
         probes.set(`${scenario.id}:${name}`, {
           statementsPerRequest: perRequest(proxy.count()),
-          statements: statements.map((s) => ({ sql: s.sql, perRequest: perRequest(s.count) })),
+          statements: statements.map((s) => ({ sql: s.sql, perRequest: s.perRequest })),
         });
-        if (settings.explain && name === 'project')
-          explain[scenario.id] = await explainStatements(db, statements, result.requests);
+        if (settings.explain && name === 'project') explain[scenario.id] = await explainStatements(db, statements);
       }
       if (run.sample && scenario.targets.length > 1) {
         const expected = await fetchJson(probeTargets.get('project')!, run.sample);
@@ -254,8 +276,13 @@ async function main(): Promise<void> {
   }
 
   // Measurement: the same servers started again, straight on PostgreSQL.
-  const profileDir = path.join(RESULTS_DIR, 'profiles');
-  if (settings.cpuProfile) mkdirSync(profileDir, { recursive: true });
+  let profileDir: string | undefined;
+  if (settings.cpuProfile) {
+    // A folder of this run's own, so that no earlier profile (whose pid may have been reused) is read.
+    const profiles = path.join(RESULTS_DIR, 'profiles');
+    mkdirSync(profiles, { recursive: true });
+    profileDir = mkdtempSync(path.join(profiles, `${startedAt.toISOString().replaceAll(':', '-')}-`));
+  }
   log(
     `measure: ${settings.runs} x ${settings.duration} s per scenario and target, ${settings.connections} connections`,
   );
@@ -263,17 +290,16 @@ async function main(): Promise<void> {
     startTarget(name, {
       databaseUrl: dataset.url,
       jwtSecret,
-      ...(name === 'project'
-        ? { nodeFlags: settings.projectNodeFlags, ...(settings.cpuProfile ? { cpuProfileDir: profileDir } : {}) }
-        : {}),
+      nodeFlags: settings.nodeFlags[name],
+      ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
     }),
   );
   const runs = new Map<string, TargetReport['runs']>();
   // A quick run counts requests, not seconds: on a loaded CI machine a one-second window can end before the
   // slow naive baseline completes a single request, leaving nothing to compare.
   const measuredLength = settings.quick ? { amount: QUICK_RUN_REQUESTS } : { duration: settings.duration };
-  let projectLoadStart: number | null = null;
-  let projectLoadEnd = 0;
+  /** When the project's measured runs ran (monotonic clock), the only samples its CPU profile summary counts. */
+  const projectWindows: Window[] = [];
   let profile: ProfileSummary | undefined;
   try {
     for (const scenario of runnable) {
@@ -286,10 +312,10 @@ async function main(): Promise<void> {
         for (const name of scenario.targets) {
           const target = targets.get(name)!;
           log(`  scenario ${scenario.id} (${scenario.name}), ${name}, run ${round + 1}`);
-          if (name === 'project') projectLoadStart ??= Date.now();
           const peakRss = target.watchRss();
+          const fromUs = monotonicUs();
           const result = await run.run(target, { connections: settings.connections, ...measuredLength });
-          if (name === 'project') projectLoadEnd = Date.now();
+          if (name === 'project') projectWindows.push({ fromUs, toUs: monotonicUs() });
           runs.set(`${scenario.id}:${name}`, [
             ...(runs.get(`${scenario.id}:${name}`) ?? []),
             { ...result, rssMb: peakRss() },
@@ -300,18 +326,12 @@ async function main(): Promise<void> {
   } finally {
     const project = targets.get('project');
     await stopAll(targets);
-    const projectExit = Date.now();
     await db.end();
-    if (project && settings.cpuProfile && projectLoadStart !== null) {
+    if (project && profileDir && projectWindows.length) {
       const file = readdirSync(profileDir).find(
         (entry) => entry.includes(`.${project.pid}.0.`) && entry.endsWith('.cpuprofile'),
       );
-      if (file) {
-        profile = await summarizeProfile(path.join(profileDir, file), ROOT, {
-          fromEndMs: projectExit - projectLoadStart,
-          toEndMs: projectExit - projectLoadEnd,
-        });
-      }
+      if (file) profile = await summarizeProfile(path.join(profileDir, file), ROOT, projectWindows);
     }
   }
 

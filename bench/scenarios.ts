@@ -5,7 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { authSettings, signToken } from '../src/auth.js';
 import { benchUser } from './dataset.js';
-import { percentiles, runLoad, type LatencyMs, type LoadResult } from './load.js';
+import { percentiles, runLoad, runPaced, type LatencyMs, type LoadResult } from './load.js';
 import type { RunningTarget, TargetName } from './targets.js';
 
 /**
@@ -29,10 +29,13 @@ export interface ScenarioContext {
 
 export interface RunSettings {
   connections: number;
-  /** Seconds; or `amount` requests (the statement probe and warm-ups). */
+  /** Seconds; or `amount` requests (the statement probe, warm-ups and --quick runs). */
   duration?: number;
   amount?: number;
-  /** The probe's fan-out subscribes a few sockets only. */
+  /**
+   * The statement probe: sequential requests only (no fixed-rate phase, which would send concurrently),
+   * and the fan-out subscribes a few sockets only.
+   */
   probe?: boolean;
   /** Called when the measured requests start (after any warm-up the scenario does itself). */
   onMeasure?: () => void;
@@ -245,7 +248,10 @@ function headersFor(token: string): Record<string, string> {
   return { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 }
 
-/** An autocannon request that sends `document` with the viewer and variables `next` picks each time. */
+/**
+ * A request (autocannon's shape; runPaced takes it too) that sends `document` with the viewer and variables
+ * `next` picks each time.
+ */
 function graphqlRequest(
   document: string,
   next: (context: Record<string, unknown>) => Call,
@@ -271,23 +277,21 @@ function httpScenario({
   requests,
   pass,
   sample,
-  overallRate,
+  rate,
 }: {
   requests: autocannon.Request[];
   pass: number;
   sample?: Call & { document: string };
-  overallRate?: number;
+  /** Requests per second, open-loop (runPaced), except in the probe; as fast as possible without it. */
+  rate?: number;
 }): PreparedScenario {
   return {
     pass,
     run(target, settings) {
       settings.onMeasure?.();
-      return runLoad({
-        url: target.url,
-        ...settings,
-        ...(overallRate && !settings.amount ? { overallRate } : {}),
-        requests,
-      });
+      return rate && !settings.probe
+        ? runPaced({ url: target.url, rate, duration: settings.duration, amount: settings.amount, requests })
+        : runLoad({ url: target.url, ...settings, requests });
     },
     ...(sample
       ? { sample: { headers: headersFor(sample.token), body: graphqlBody(sample.document, sample.variables) } }
@@ -404,7 +408,7 @@ async function writeMix(context: ScenarioContext): Promise<PreparedScenario> {
   const next = cycle(pool);
   return httpScenario({
     pass: pool.length,
-    overallRate: context.writeRate,
+    rate: context.writeRate,
     requests: [
       graphqlRequest(RECORD_PROGRESS, () => {
         const writer = next();
@@ -529,34 +533,34 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
         ),
       );
       let n = 0;
-      const send = (label: string, load: RunSettings) =>
-        runLoad({
-          url: target.url,
-          ...load,
-          requests: [
-            graphqlRequest(
-              SEND_CHAT_MESSAGE,
-              (connection) => {
-                const writer = chosen[n % chosen.length]!;
-                const content = `${label} ${n++}`;
-                connection.content = content;
-                inFlight.sent(content);
-                return {
-                  token: writer.token,
-                  variables: { sessionId: writer.sessionId, content, clientMessageId: nextMessageId() },
-                };
-              },
-              (body, connection) => {
-                if (body.includes('"errors":')) inFlight.failed(connection.content as string);
-              },
-            ),
-          ],
-        });
+      const send = (label: string, load: RunSettings, paced: boolean) => {
+        const requests = [
+          graphqlRequest(
+            SEND_CHAT_MESSAGE,
+            (connection) => {
+              const writer = chosen[n % chosen.length]!;
+              const content = `${label} ${n++}`;
+              connection.content = content;
+              inFlight.sent(content);
+              return {
+                token: writer.token,
+                variables: { sessionId: writer.sessionId, content, clientMessageId: nextMessageId() },
+              };
+            },
+            (body, connection) => {
+              if (body.includes('"errors":')) inFlight.failed(connection.content as string);
+            },
+          ),
+        ];
+        return paced
+          ? runPaced({ url: target.url, rate: context.writeRate, ...load, requests })
+          : runLoad({ url: target.url, ...load, requests });
+      };
       /** Sends, then waits for every sent message to arrive on its socket; deliveries count replies too. */
-      const measure = async (label: string, load: RunSettings & { overallRate?: number }) => {
+      const measure = async (label: string, load: RunSettings, paced = false) => {
         inFlight.reset();
         const started = performance.now();
-        const result = await send(label, load);
+        const result = await send(label, load, paced);
         await inFlight.allArrived();
         const seconds = (performance.now() - started) / 1000;
         return { result, seconds, sendToReceiveMs: percentiles(inFlight.latencies), undelivered: inFlight.sentAt.size };
@@ -565,7 +569,7 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
         // Warm-up: one message per socket, each awaited on its socket, so every subscription is live.
         await measure('warm-up', { connections: settings.connections, amount: chosen.length });
         // At a fixed rate first (what a learner waits for), then as fast as the connections go (capacity).
-        const paced = settings.amount ? null : await measure('paced', { ...settings, overallRate: context.writeRate });
+        const paced = settings.probe ? null : await measure('paced', settings, true);
         settings.onMeasure?.();
         const saturated = await measure('saturated', settings);
         return {

@@ -17,7 +17,10 @@ const ENTRY: Record<TargetName, string> = {
   naive: './baselines/naive.ts',
 };
 
-/** The node flags `npm start` gives the project (its GC sizing), so that the bench measures what production runs. */
+/**
+ * The node flags `npm start` gives the project (its GC sizing). The runner gives them to every target, so
+ * that the bench measures what production runs and the ratios compare code, not V8 settings.
+ */
 export function npmStartNodeFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     scripts: { start: string };
@@ -51,7 +54,7 @@ export interface TargetOptions {
   jwtSecret: string;
   /** Write a V8 CPU profile of the process into this folder when it exits (node --cpu-prof). */
   cpuProfileDir?: string;
-  /** Node flags for the process (the project gets those of npm start, and any to try without changing code). */
+  /** Node flags for the process (every target gets those of npm start; the project any to try besides). */
   nodeFlags?: string[];
 }
 
@@ -60,13 +63,14 @@ export interface RunningTarget {
   pid: number;
   url: string;
   wsUrl: string;
-  /** Resident set size now, in MB (Linux /proc; null elsewhere). */
-  rssMb(): number | null;
   /** Samples RSS every 250 ms until the returned function is called, which returns the peak in MB. */
   watchRss(): () => number | null;
-  /** SIGTERM, then waits for the exit (the project drains and writes its CPU profile). */
+  /** SIGTERM, then waits for the exit (the project drains and writes its CPU profile); SIGKILL after 10 s. */
   stop(): Promise<void>;
 }
+
+/** How long a stopped server may take to drain and exit before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -126,7 +130,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // However the runner ends (an error, process.exit), no server outlives it.
+  // However the runner ends (an error, process.exit, SIGINT/SIGTERM, which run.ts turns into exits), no
+  // server outlives it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
@@ -140,7 +145,6 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     pid,
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    rssMb: () => readRssMb(pid),
     watchRss() {
       let peak = readRssMb(pid);
       const timer = setInterval(() => {
@@ -154,7 +158,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     },
     async stop() {
       child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      kill.unref();
       await exited;
+      clearTimeout(kill);
     },
   };
 }

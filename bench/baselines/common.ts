@@ -25,7 +25,3 @@ export function baselineEnvironment(env: NodeJS.ProcessEnv = process.env): Basel
     },
   };
 }
-
-/** Relay global ids and cursors exactly as Pothos writes them (`Type:id`, `GPC:N:id`, base64). */
-export const globalId = (type: string, id: number): string => Buffer.from(`${type}:${id}`).toString('base64');
-export const idCursor = (id: number): string => Buffer.from(`GPC:N:${id}`).toString('base64');

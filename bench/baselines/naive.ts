@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import { formatPrismaCursor } from '@pothos/plugin-prisma';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Viewer } from '../../src/auth.js';
-import { baselineEnvironment, globalId, idCursor } from './common.js';
+import { baselineEnvironment } from './common.js';
 
 const typeDefs = readFileSync(
   fileURLToPath(new URL('../../tests/contract/api-contract.graphql', import.meta.url)),
@@ -42,6 +44,8 @@ const rows = async <T>(sql: string, values: unknown[]): Promise<T[]> => (await p
 /** The value of a `SELECT count(*) AS n ...`. */
 const count = async (sql: string, values: unknown[]) => Number((await rows<{ n: string }>(sql, values))[0]!.n);
 const viewerId = (context: Context) => context.viewer?.id ?? 0;
+/** A course's cursor as the project's Prisma connection writes it (cursor on `id`). */
+const cursor = (course: CourseRow) => formatPrismaCursor({ id: course.id }, 'id');
 
 const resolvers = {
   Query: {
@@ -56,13 +60,13 @@ const resolvers = {
     pageInfo: ({ page, hasNextPage }: { page: CourseRow[]; hasNextPage: boolean }) => ({
       hasNextPage,
       hasPreviousPage: false,
-      startCursor: page.length ? idCursor(page[0]!.id) : null,
-      endCursor: page.length ? idCursor(page.at(-1)!.id) : null,
+      startCursor: page.length ? cursor(page[0]!) : null,
+      endCursor: page.length ? cursor(page.at(-1)!) : null,
     }),
-    edges: ({ page }: { page: CourseRow[] }) => page.map((course) => ({ cursor: idCursor(course.id), node: course })),
+    edges: ({ page }: { page: CourseRow[] }) => page.map((course) => ({ cursor: cursor(course), node: course })),
   },
   Course: {
-    id: (course: CourseRow) => globalId('Course', course.id),
+    id: (course: CourseRow) => encodeGlobalID('Course', course.id),
     level: (course: CourseRow) => course.level.toUpperCase(),
     durationMinutes: (course: CourseRow) => course.duration_minutes,
     prerequisites: (course: CourseRow) =>
@@ -87,7 +91,7 @@ const resolvers = {
       )) === 0,
   },
   Assessment: {
-    id: (assessment: AssessmentRow) => globalId('Assessment', assessment.id),
+    id: (assessment: AssessmentRow) => encodeGlobalID('Assessment', assessment.id),
     viewerAttemptsRemaining: async (assessment: AssessmentRow, _: unknown, context: Context) =>
       context.viewer
         ? Math.max(
@@ -101,12 +105,12 @@ const resolvers = {
         : null,
   },
   UserProgress: {
-    id: (progress: ProgressRow) => globalId('UserProgress', progress.id),
+    id: (progress: ProgressRow) => encodeGlobalID('UserProgress', progress.id),
     completionRate: (progress: ProgressRow) => Number(progress.completion_rate),
     testScores: (progress: ProgressRow) => progress.test_scores,
   },
   TestScore: {
-    assessmentId: (score: ProgressRow['test_scores'][number]) => globalId('Assessment', score.assessmentId),
+    assessmentId: (score: ProgressRow['test_scores'][number]) => encodeGlobalID('Assessment', score.assessmentId),
   },
 };
 
