@@ -7,9 +7,10 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginCacheControlDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { WebSocketServer } from 'ws';
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import { CloseCode, type Disposable } from 'graphql-ws';
+import { CloseCode } from 'graphql-ws';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -30,6 +31,8 @@ import { schema as defaultSchema } from './schema/index.js';
 export const GRAPHQL_PATH = '/graphql';
 /** Larger bodies are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 100 * 1024;
+/** The WebSocket close code for a server that cannot serve now but may shortly (RFC 6455 registry). */
+const TRY_AGAIN_LATER_CLOSE_CODE = 1013;
 /** setTimeout's longest delay (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -49,13 +52,20 @@ export interface AppDependencies {
   schema?: GraphQLSchema;
 }
 
+export interface WebSocketService {
+  /** Closes every socket with 1001 "going away" and resolves once all have closed. */
+  dispose(): Promise<void>;
+  /** Drops every socket at once: for a shutdown past its grace period. */
+  terminate(): void;
+}
+
 export interface App {
   apollo: ApolloServer<Context>;
   auth: AuthSettings;
   /** node:http request listener for /graphql, /healthz and /readyz. */
   handleRequest(request: IncomingMessage, response: ServerResponse): void;
-  /** Serves graphql-ws on the given WebSocket server; returns its disposer. */
-  serveWebSocket(wsServer: WebSocketServer): Disposable;
+  /** Serves graphql-ws on the HTTP server's port at GRAPHQL_PATH. */
+  serveWebSocket(httpServer: Server): WebSocketService;
   /** The viewer a token stands for, provisioned in the database; null for no token. */
   authenticate(authorization: string | undefined | null): Promise<Viewer | null>;
   /** A resolver context for this viewer, as a request would get it (for in-process execution). */
@@ -123,7 +133,8 @@ export function createApp(deps: AppDependencies): App {
     includeStacktraceInErrorResponses: false,
     parseOptions: parseOptions(limits),
     validationRules: limitRules(limits),
-    formatError: (formatted, error) => formatError(formatted, error, requestScope.getStore() ?? { logger }),
+    formatError: (formatted, error) =>
+      formatError(formatted, error, { logger, requestId: requestScope.getStore()?.requestId }),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -184,15 +195,14 @@ export function createApp(deps: AppDependencies): App {
   function handleRequest(request: IncomingMessage, response: ServerResponse): void {
     const headerId = request.headers['x-request-id'];
     const requestId = typeof headerId === 'string' && /^[\w.-]{1,64}$/.test(headerId) ? headerId : randomUUID();
-    const path = (request.url ?? '/').split('?')[0];
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
     const scope: RequestScope = {
       requestId,
-      logger: logger.child({ requestId }),
       clientAddress: request.socket.remoteAddress,
     };
     const work = () =>
       requestScope.run(scope, async () => {
-        logEachRequest(logger, request, response);
+        logEachRequest(logger, { request, response, path, scope });
         if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
         if (path === '/readyz') {
           // Without the database nothing works: 503. Without Redis this instance still serves everything but
@@ -219,11 +229,6 @@ export function createApp(deps: AppDependencies): App {
           ],
         });
       }
-      if (error instanceof DomainError) {
-        return sendJson(response, (error.extensions.http as { status?: number } | undefined)?.status ?? 400, {
-          errors: [{ message: error.message, extensions: { code: error.extensions.code } }],
-        });
-      }
       logger.error({ err: error, requestId }, 'request failed');
       if (!response.headersSent)
         sendJson(response, 500, {
@@ -233,15 +238,23 @@ export function createApp(deps: AppDependencies): App {
     });
   }
 
-  function serveWebSocket(wsServer: WebSocketServer) {
-    return useServer<{ authorization?: unknown }, SocketExtra>(
+  function serveWebSocket(httpServer: Server): WebSocketService {
+    // A message is capped like an HTTP body: ws would otherwise buffer up to 100 MiB before graphql-ws (and
+    // the token limit) sees it. Larger ones close the socket with 1009.
+    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
+    const served = useServer<{ authorization?: unknown }, SocketExtra>(
       guardWebSocket(webSocketGuard, {
         schema,
         onConnect: async (ctx) => {
           const authorization = ctx.connectionParams?.authorization;
           try {
             ctx.extra.viewer = await authenticate(typeof authorization === 'string' ? authorization : null);
-          } catch {
+          } catch (error) {
+            // A bad token is the client's to fix (4403); anything else (the database away while the user is
+            // provisioned) is ours: logged, and the client told to try again later.
+            if (error instanceof DomainError) return false;
+            logger.error({ err: error }, 'websocket connect failed');
+            ctx.extra.socket.close(TRY_AGAIN_LATER_CLOSE_CODE, 'Service temporarily unavailable');
             return false;
           }
           // Streams must not outlive the token that opened them: the socket closes when it expires. (A token
@@ -269,6 +282,14 @@ export function createApp(deps: AppDependencies): App {
       wsServer,
       config.WS_KEEPALIVE_MS,
     );
+    return {
+      dispose: async () => {
+        await served.dispose();
+      },
+      terminate: () => {
+        for (const client of wsServer.clients) client.terminate();
+      },
+    };
   }
 
   return {

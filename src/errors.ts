@@ -79,7 +79,7 @@ function describeFields(fields: Record<string, string>): string {
 }
 
 /** Turns zod issues into field paths (prefixed with the argument name) and messages. */
-export function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string> {
+function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const key = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || prefix || 'input';
@@ -128,15 +128,21 @@ function conflict(constraint: string | undefined): ConflictError {
     : new ConflictError('A record with these values already exists');
 }
 
+/** What @prisma/adapter-pg reports of the driver's error: its kind, the SQLSTATE, the constraint. */
 interface DriverAdapterCause {
+  kind?: string;
   originalCode?: string;
   constraint?: { index?: string };
+}
+
+export function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverAdapterCause | undefined {
+  return (error.meta?.driverAdapterError as { cause?: DriverAdapterCause } | undefined)?.cause;
 }
 
 /** Maps database failures that a client's input caused to domain errors; anything else is internal. */
 export function mapDatabaseError(error: unknown): DomainError | undefined {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    const cause = (error.meta?.driverAdapterError as { cause?: DriverAdapterCause } | undefined)?.cause;
+    const cause = driverCause(error);
     if (error.code === 'P2002') return conflict(cause?.constraint?.index);
     if (error.code === 'P2003') return new UserInputError({ input: 'refers to a record that does not exist' });
     if (error.code === 'P2025') return new NotFoundError('Record');
@@ -296,15 +302,14 @@ const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connecti
  * True when the database could not be reached or had no free connection: the client may retry, so the masked
  * error says so (still INTERNAL_SERVER_ERROR: nothing the client sent was wrong).
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     if (current instanceof Prisma.PrismaClientKnownRequestError) {
-      const cause = (current.meta?.driverAdapterError as { cause?: { kind?: string; code?: string } } | undefined)
-        ?.cause;
+      const cause = driverCause(current);
       if (
         UNAVAILABLE_PRISMA_CODES.has(current.code) ||
         (cause?.kind && UNAVAILABLE_DRIVER_KINDS.has(cause.kind)) ||
-        (cause?.code && UNAVAILABLE_CODES.test(cause.code))
+        (cause?.originalCode && UNAVAILABLE_CODES.test(cause.originalCode))
       ) {
         return true;
       }

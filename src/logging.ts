@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from './context.js';
 import type { Logger } from './logger.js';
-import { requestScope } from './request-scope.js';
+import { requestScope, type RequestScope } from './request-scope.js';
 
 /** Health probes come every few seconds; their lines are debug so that they do not drown the requests. */
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
@@ -31,19 +31,25 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
  * Writes one JSON line per HTTP request when its response has gone out (or the client went away): request id,
  * method, path, status, duration in ms, and for GraphQL the operation's name and type and the error codes.
  */
-export function logEachRequest(logger: Logger, request: IncomingMessage, response: ServerResponse): void {
+export function logEachRequest(
+  logger: Logger,
+  {
+    request,
+    response,
+    path,
+    scope,
+  }: { request: IncomingMessage; response: ServerResponse; path: string; scope: RequestScope },
+): void {
   const started = process.hrtime.bigint();
-  const scope = requestScope.getStore();
-  const path = (request.url ?? '/').split('?')[0] ?? '/';
   response.once('close', () => {
     const line = {
-      requestId: scope?.requestId,
+      requestId: scope.requestId,
       method: request.method,
       path,
       status: response.statusCode,
       durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-      ...(scope?.operation ? { operationName: scope.operation.name, operationType: scope.operation.type } : {}),
-      ...(scope?.errorCodes ? { errorCodes: scope.errorCodes } : {}),
+      ...(scope.operation ? { operationName: scope.operation.name, operationType: scope.operation.type } : {}),
+      ...(scope.errorCodes ? { errorCodes: scope.errorCodes } : {}),
       ...(response.writableFinished ? {} : { aborted: true }),
     };
     if (PROBE_PATHS.has(path)) logger.debug(line, 'request');

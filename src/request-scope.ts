@@ -1,10 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Logger } from './logger.js';
 
 /** What error formatting, rate limiting and the request log need to know about the request they serve. */
 export interface RequestScope {
   requestId: string;
-  logger: Logger;
   /** The peer's address: the rate-limit key of anonymous requests. */
   clientAddress?: string;
   /** The operation Apollo resolved, for the request's log line. */

@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { WebSocketServer } from 'ws';
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase } from './db/index.js';
@@ -34,8 +33,7 @@ async function main(): Promise<void> {
       resolve();
     });
   });
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const ws = app.serveWebSocket(wsServer);
+  const ws = app.serveWebSocket(httpServer);
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info(
@@ -48,12 +46,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests and sockets');
-    const forceClose = setTimeout(() => httpServer.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
+    // Upgraded sockets are no longer the HTTP server's connections: both kinds are cut at the deadline.
+    const forceClose = setTimeout(() => {
+      httpServer.closeAllConnections();
+      ws.terminate();
+    }, config.SHUTDOWN_GRACE_MS);
     forceClose.unref();
     const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     // 1001 "going away": clients reconnect elsewhere and resume with afterSeq.
-    for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
     await ws.dispose();
     await httpClosed;
     await app.stop();

@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   poolSize: number;
   poolTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Where lost idle connections are reported; nowhere without it. */
+  logger?: Logger;
 }
 
 export function databaseOptions(config: Config): DatabaseOptions {
@@ -35,17 +37,20 @@ export function databaseOptions(config: Config): DatabaseOptions {
 /** Opens a pool and a Prisma client (driver adapter, no native engine) on one PostgreSQL URL. */
 export function connectDatabase(
   url: string,
-  { poolSize, poolTimeoutMs, statementTimeoutMs }: DatabaseOptions,
+  { poolSize, poolTimeoutMs, statementTimeoutMs, logger }: DatabaseOptions,
 ): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: poolTimeoutMs,
     idleTimeoutMillis: 30_000,
-    // A statement stuck behind a lock would hold its connection and its request forever; PostgreSQL ends it.
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-    // A server that vanished without closing the socket (host down, network cut) is noticed instead of awaited.
+    // A statement stuck behind a lock would hold its connection and its request forever; PostgreSQL ends it
+    // (0, PostgreSQL's own "no limit", is not sent at all).
+    statement_timeout: statementTimeoutMs,
+    // A server that vanished without closing the socket (host down, network cut): the OS starts probing
+    // after 10 s of silence instead of its default two hours, so a dead connection is found in minutes.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   let statements = 0;
   pool.on('connect', (client) => {
@@ -55,8 +60,8 @@ export function connectDatabase(
       return query(...args);
     }) as typeof client.query;
   });
-  // An idle client losing its server (restart, network) must not crash the process.
-  pool.on('error', () => undefined);
+  // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     url,
@@ -97,7 +102,7 @@ export async function openDatabase(
   config: Config,
   logger: Logger,
 ): Promise<Database & { embedded?: EmbeddedDatabase }> {
-  const options = databaseOptions(config);
+  const options = { ...databaseOptions(config), logger };
   if (config.DATABASE_URL) return connectDatabase(config.DATABASE_URL, options);
 
   logger.info({ dataDir: config.EMBEDDED_DATA_DIR }, 'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');

@@ -41,7 +41,7 @@ export class MigrationError extends Error {
 }
 
 /** Prisma's checksum: SHA-256 of the migration.sql bytes, hex-encoded. */
-export function checksumOf(sql: string): string {
+function checksumOf(sql: string): string {
   return createHash('sha256').update(sql).digest('hex');
 }
 
@@ -49,7 +49,7 @@ export function checksumOf(sql: string): string {
  * Whether a migration file still matches the checksum recorded when it was applied. As in Prisma's schema
  * engine, a change of line endings alone (a Windows checkout with git's autocrlf) is not a change.
  */
-export function checksumMatches(sql: string, checksum: string): boolean {
+function checksumMatches(sql: string, checksum: string): boolean {
   return [sql, sql.replaceAll('\r\n', '\n'), sql.replaceAll('\n', '\r\n')].some(
     (variant) => checksumOf(variant) === checksum,
   );
@@ -137,11 +137,13 @@ function assertConsistent(statuses: MigrationStatus[]): void {
   }
 }
 
-async function inTransaction(client: ClientBase, work: () => Promise<void>): Promise<void> {
+/** Runs work in a transaction on the client: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(client: ClientBase, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
-    await work();
+    const result = await work();
     await client.query('COMMIT');
+    return result;
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;

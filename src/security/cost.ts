@@ -10,9 +10,9 @@ import {
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createComplexityRule, type FieldComplexityValue } from '@pothos/plugin-complexity';
 import type { Context } from '../context.js';
+import { DEFAULT_PAGE_SIZE } from '../schema/common/pagination.js';
 
 /** What a connection or list returns when the client names no size: the contract's default page. */
-const DEFAULT_PAGE = 20;
 /** A plain list of unknown length (prerequisites, assessments, questions, test scores). */
 const DEFAULT_LIST = 10;
 
@@ -31,7 +31,7 @@ export function fieldComplexity(
   const size = args.first ?? args.last ?? (Array.isArray(args.ids) ? args.ids.length : undefined);
   if (typeof size === 'number') return { field: 1, multiplier: Math.max(size, 0) };
   if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
-    return { field: 1, multiplier: DEFAULT_PAGE };
+    return { field: 1, multiplier: DEFAULT_PAGE_SIZE };
   }
   if (field.name === 'edges') return { field: 1, multiplier: 1 };
   return isListType(getNullableType(field.type)) ? { field: 1, multiplier: DEFAULT_LIST } : 1;

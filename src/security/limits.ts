@@ -87,26 +87,37 @@ function clientError(message: string, code: string): GraphQLError {
 }
 
 /**
- * Parses and validates a WebSocket subscribe message with the HTTP rules (graphql's specified rules, the
- * limits, no introspection in production) and admits subscriptions only: queries and mutations belong on
- * HTTP, where rate limits and the request log see them. Returns the execution arguments or the errors.
+ * The check of a WebSocket subscribe message: parsed and validated with the HTTP rules (graphql's specified
+ * rules, the limits, no introspection in production), subscriptions only: queries and mutations belong on
+ * HTTP, where rate limits and the request log see them. The check returns the execution arguments or the
+ * errors; its options and rules are built once here, not per message.
  */
-export function checkSubscription(
+export function subscriptionChecker(
   schema: GraphQLSchema,
-  payload: OperationPayload,
   limits: OperationLimits,
-): CheckedOperation | GraphQLError[] {
-  let document: DocumentNode;
-  try {
-    document = parse(payload.query, parseOptions(limits));
-  } catch (error) {
-    return [clientError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
-  }
+): (payload: OperationPayload) => CheckedOperation | GraphQLError[] {
+  const parsing = parseOptions(limits);
   const rules = [
     ...specifiedRules,
     ...limitRules(limits),
     ...(limits.production ? [NoSchemaIntrospectionCustomRule] : []),
   ];
+  return (payload) => checkSubscription(schema, payload, limits, parsing, rules);
+}
+
+function checkSubscription(
+  schema: GraphQLSchema,
+  payload: OperationPayload,
+  limits: OperationLimits,
+  parsing: ParseOptions,
+  rules: readonly ValidationRule[],
+): CheckedOperation | GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query, parsing);
+  } catch (error) {
+    return [clientError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
+  }
   const errors = validate(schema, document, rules);
   if (errors.length > 0) {
     return errors.map((error) =>

@@ -47,7 +47,7 @@ export function createMutationRateLimiter(config: Config, logger: Logger): Mutat
   const limiters = Object.fromEntries(
     Object.entries(budgetPoints(config)).map(([budget, points]) => {
       const options: IRateLimiterOptions = {
-        keyPrefix: `dz:rate:${budget}`,
+        keyPrefix: `${config.REDIS_KEY_PREFIX}rate:${budget}`,
         points,
         duration: config.RATE_LIMIT_WINDOW_SECONDS,
       };
@@ -111,7 +111,7 @@ function connectRedis(url: string, logger: Logger): Redis {
 }
 
 /** The root fields an operation selects, once per occurrence (aliases count), through fragments. */
-export function rootFieldNames(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+function rootFieldNames(operation: OperationDefinitionNode, document: DocumentNode): string[] {
   const fragments = new Map(
     document.definitions.flatMap((definition) =>
       definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],

@@ -5,7 +5,7 @@ import type { Extra } from 'graphql-ws/use/ws';
 import type { Context } from '../context.js';
 import type { Logger } from '../logger.js';
 import { formatError } from '../errors.js';
-import { checkSubscription, type OperationLimits } from './limits.js';
+import { subscriptionChecker, type OperationLimits } from './limits.js';
 
 /** Close code for a socket over the per-user cap (graphql-ws reserves 4400-4499 codes it names itself). */
 export const TOO_MANY_SOCKETS_CLOSE_CODE = 4430;
@@ -45,6 +45,7 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
   { schema, limits, logger, ownerOf }: WebSocketGuard<E>,
   options: ServerOptions<P, E>,
 ): ServerOptions<P, E> {
+  const checkSubscription = subscriptionChecker(schema, limits.operation);
   const socketsPerOwner = new Map<string, number>();
   const states = new WeakMap<object, SocketState>();
   const stateOf = (ctx: object): SocketState => {
@@ -118,7 +119,7 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
           ),
         ];
       }
-      const checked = checkSubscription(schema, payload, limits.operation);
+      const checked = checkSubscription(payload);
       if (Array.isArray(checked)) return checked;
       const own = await options.onSubscribe?.(ctx, id, payload);
       if (own) return own;

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import { print, type ExecutionResult, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -14,6 +13,9 @@ import { signToken, type Role } from '../../src/auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+
+/** Server env that lifts the rate limits, for files whose cases (concurrency) they must not get in the way of. */
+export const UNLIMITED = { RATE_LIMIT_MUTATIONS: '100000', RATE_LIMIT_ASSESSMENT_SUBMISSIONS: '100000' };
 
 export interface TestUser {
   id: number;
@@ -77,8 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = createApp({ config, logger, database, pubsub, jwtSecret: TEST_JWT_SECRET });
   await app.start();
   const httpServer: Server = createServer(app.handleRequest);
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const ws = app.serveWebSocket(wsServer);
+  const ws = app.serveWebSocket(httpServer);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
 
@@ -113,7 +114,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       };
     },
     async close() {
-      for (const client of wsServer.clients) client.terminate();
+      ws.terminate();
       await ws.dispose();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await app.stop();

@@ -120,6 +120,26 @@ describe('with REDIS_URL', () => {
     }
   });
 
+  it('keeps the budgets of deployments with different REDIS_KEY_PREFIX apart', async () => {
+    const prefix = `dz-test-${process.pid}-${Date.now()}:`;
+    const a = await startTestServer({
+      env: { ...limits, REDIS_URL, REDIS_KEY_PREFIX: `${prefix}a:` },
+      testDatabase: server.testDatabase,
+    });
+    const b = await startTestServer({
+      env: { ...limits, REDIS_URL, REDIS_KEY_PREFIX: `${prefix}b:` },
+      testDatabase: server.testDatabase,
+    });
+    try {
+      const user = freshUser();
+      await spend(a, START, 4, user);
+      expectRateLimited(await a.graphql(START, undefined, { as: user }));
+      await spend(b, START, 4, user);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('counts in memory while Redis cannot be reached, instead of failing mutations', async () => {
     const unreachable = await startTestServer({
       env: { ...limits, REDIS_URL: 'redis://127.0.0.1:1' },

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { MAX_BODY_BYTES } from '../../../src/app.js';
 import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/security/websocket.js';
 import { LogCapture } from './log-capture.js';
 import { coach, learner as createLearner, openSession, send } from '../chat/fixtures.js';
@@ -7,12 +8,12 @@ import { messageCodes, openSocket, subscribeOnce } from './socket.js';
 
 /**
  * The WebSocket protocol's own protections, with small settings so that each shows quickly: the
- * connection_init deadline (4408), one init per socket (4429), keep-alive pings that end dead sockets, and a
- * cap on sockets per user (per address when anonymous).
+ * connection_init deadline (4408), one init per socket (4429), messages no larger than an HTTP body (1009),
+ * keep-alive pings that end dead sockets, and a cap on sockets per user (per address when anonymous).
  */
 
 const INIT_TIMEOUT_MS = 300;
-const KEEPALIVE_MS = 150;
+const KEEPALIVE_MS = 1000;
 const learner = { id: 7 };
 
 let server: TestServer;
@@ -50,6 +51,16 @@ describe('connection_init', () => {
     await socket.init();
     socket.send({ type: 'connection_init' });
     expect((await socket.closed).code).toBe(4429);
+  });
+});
+
+describe('message size', () => {
+  it('closes a socket with 1009 when a message is larger than an HTTP body may be', async () => {
+    const socket = await openSocket(server.wsUrl);
+    await socket.init();
+    const query = '{ __typename }';
+    socket.send({ id: '1', type: 'subscribe', payload: { query, padding: 'x'.repeat(MAX_BODY_BYTES) } });
+    expect((await socket.closed).code).toBe(1009);
   });
 });
 
