@@ -49,3 +49,22 @@ export async function createTestDatabase({ migrated = true } = {}): Promise<Test
   );
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
+
+/**
+ * Waits until `count` other backends of `client`'s database wait on a lock (the event, not a guessed delay),
+ * or throws after `timeoutMs`. Safe to call inside `client`'s own open transaction.
+ */
+export async function waitForBlockedBackends(client: pg.Client, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Inside a transaction the activity view is a snapshot taken once; drop it so each poll sees the present.
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ waiting: number }>(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+    );
+    if (rows[0]!.waiting >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`fewer than ${count} backends ever waited on a lock`);
+}

@@ -15,6 +15,12 @@ export function createUser(prisma: PrismaClient, overrides: Partial<Prisma.UserU
   return prisma.user.create({ data: { id: 100_000 + n, displayName: `Player ${n}`, ...overrides } });
 }
 
+/** A new learner: their users row, and who to sign in as (`{ as: await learner(prisma) }`). */
+export async function learner(prisma: PrismaClient): Promise<{ id: number; role: 'learner' }> {
+  const user = await createUser(prisma);
+  return { id: user.id, role: 'learner' };
+}
+
 export function createCourse(prisma: PrismaClient, overrides: Partial<Prisma.CourseUncheckedCreateInput> = {}) {
   const n = next();
   return prisma.course.create({ data: { title: `Course ${n}`, level: 'beginner', ...overrides } });

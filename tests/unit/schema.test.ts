@@ -18,9 +18,9 @@ describe('the printed schema', () => {
     expect(contractViolations(vendoredContract, schema)).toEqual([]);
   });
 
-  it('uses the same contract as ../shared when it is beside the repository', () => {
-    const shared = path.join(root, '../shared/api-contract.graphql');
-    if (!existsSync(shared)) return;
+  const shared = path.join(root, '../shared/api-contract.graphql');
+  // Skipped, not passed, without ../shared: a run that could not compare must not look like one that did.
+  (existsSync(shared) ? it : it.skip)('uses the same contract as ../shared when it is beside the repository', () => {
     expect(readFileSync(shared, 'utf8')).toBe(vendoredContract);
   });
 });

@@ -136,10 +136,25 @@ describe('scoreAttempt', () => {
     const judge = (value: number) =>
       scoreAttempt({ content, passThreshold: 100, answers: [number('odds', value)] }).results[0]!.correct;
     expect(judge(27.3)).toBe(true);
-    expect(judge(27.8)).toBe(true); // |27.8 - 27.3| is 0.5000000000000036 in binary floating point
+    expect(judge(27.8)).toBe(true); // the boundary itself
     expect(judge(26.8)).toBe(true);
     expect(judge(27.81)).toBe(false);
     expect(judge(26.79)).toBe(false);
+  });
+
+  it('accepts a NUMERIC answer on the boundary that floating point puts just outside it', () => {
+    const content = readAssessmentContent({
+      scoringConfig: {},
+      questions: [{ id: 'p', type: 'NUMERIC', prompt: 'Probability?', answer: { value: 0.3, tolerance: 0.1 } }],
+    });
+    const judge = (value: number) =>
+      scoreAttempt({ content, passThreshold: 100, answers: [number('p', value)] }).results[0]!.correct;
+    // |0.4 - 0.3| is 0.10000000000000003 in binary floating point: above the tolerance without the slack.
+    expect(Math.abs(0.4 - 0.3)).toBeGreaterThan(0.1);
+    expect(judge(0.4)).toBe(true);
+    expect(judge(0.2)).toBe(true);
+    expect(judge(0.41)).toBe(false);
+    expect(judge(0.19)).toBe(false);
   });
 
   it('needs the exact value when a NUMERIC question has no tolerance', () => {

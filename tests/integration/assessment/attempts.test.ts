@@ -1,5 +1,5 @@
-import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createAssessment, createCourse, createUser, globalId } from '../../helpers/factories.js';
+import { errorCodes, startTestServer, UNLIMITED, type TestServer } from '../../helpers/server.js';
+import { createAssessment, createCourse, globalId, learner } from '../../helpers/factories.js';
 import type { Prisma } from '../../../src/generated/prisma/client.js';
 import {
   AssessmentForLearnerDocument,
@@ -17,16 +17,9 @@ const admin = { id: 1, role: 'admin' as const };
 
 beforeAll(async () => {
   // Rate limits are tested on their own; they must not decide the concurrency case here.
-  server = await startTestServer({
-    env: { RATE_LIMIT_MUTATIONS: '100000', RATE_LIMIT_ASSESSMENT_SUBMISSIONS: '100000' },
-  });
+  server = await startTestServer({ env: UNLIMITED });
 });
 afterAll(() => server.close());
-
-async function learner() {
-  const user = await createUser(server.database.prisma);
-  return { id: user.id, role: 'learner' as const };
-}
 
 async function quiz(overrides: Partial<Prisma.AssessmentUncheckedCreateInput> = {}) {
   const course = await createCourse(server.database.prisma);
@@ -51,7 +44,7 @@ const progressOf = (userId: number) => server.database.prisma.userProgress.findM
 
 describe('submitAssessment without a time limit', () => {
   it('starts, scores and submits in one step, and appends the score to the course progress', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id, course } = await quiz();
     const response = await server.graphql(
       SubmitAssessmentDocument,
@@ -93,7 +86,7 @@ describe('submitAssessment without a time limit', () => {
   });
 
   it('scores partial credit and weights: one of two right options, q3 out of tolerance -> 2 of 5', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz();
     const answers: AnswerInput[] = [
       { questionId: 'q1', optionIds: ['btn'] },
@@ -106,7 +99,7 @@ describe('submitAssessment without a time limit', () => {
   });
 
   it('scores unanswered questions 0', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz();
     const response = await server.graphql(
       SubmitAssessmentDocument,
@@ -117,7 +110,7 @@ describe('submitAssessment without a time limit', () => {
   });
 
   it('counts attempts in viewerAttempts and viewerAttemptsRemaining, then refuses with ATTEMPTS_EXHAUSTED', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz({ maxAttempts: 2 });
     for (let n = 1; n <= 2; n += 1) {
       const response = await server.graphql(SubmitAssessmentDocument, { assessmentId: id, answers: [] }, { as: me });
@@ -137,14 +130,18 @@ describe('submitAssessment without a time limit', () => {
     expect(await attemptsOf(me.id)).toHaveLength(2);
     expect((await progressOf(me.id))[0]!.testScores).toHaveLength(2);
 
-    const other = await server.graphql(AssessmentForLearnerDocument, { id }, { as: await learner() });
+    const other = await server.graphql(
+      AssessmentForLearnerDocument,
+      { id },
+      { as: await learner(server.database.prisma) },
+    );
     expect(other.body.data!.node).toMatchObject({ viewerAttemptsRemaining: 2, viewerAttempts: [] });
     const anonymous = await server.graphql(AssessmentForLearnerDocument, { id });
     expect(anonymous.body.data!.node).toMatchObject({ viewerAttemptsRemaining: null, viewerAttempts: [] });
   });
 
   it('holds maxAttempts under concurrency: 10 simultaneous submissions for 3 attempts', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz({ maxAttempts: 3 });
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
@@ -164,7 +161,7 @@ describe('submitAssessment without a time limit', () => {
 
 describe('time limits', () => {
   it('refuses a one-step submission with BAD_USER_INPUT and writes nothing', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz({ timeLimitMinutes: 15 });
     const response = await server.graphql(
       SubmitAssessmentDocument,
@@ -178,7 +175,7 @@ describe('time limits', () => {
   });
 
   it('opens an attempt with a deadline, returns the same open attempt again, and scores it in time', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz({ timeLimitMinutes: 15 });
     const started = await server.graphql(StartAssessmentAttemptDocument, { assessmentId: id }, { as: me });
     const attempt = started.body.data!.startAssessmentAttempt;
@@ -200,7 +197,7 @@ describe('time limits', () => {
   });
 
   it('records a submission after the deadline with score 0, not passed', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id, assessment } = await quiz({ timeLimitMinutes: 15 });
     await server.graphql(StartAssessmentAttemptDocument, { assessmentId: id }, { as: me });
     // The attempt began 20 minutes ago, so its deadline passed 5 minutes ago.
@@ -224,7 +221,7 @@ describe('time limits', () => {
   });
 
   it('returns an expired open attempt from startAssessmentAttempt until it is submitted', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id, assessment } = await quiz({ timeLimitMinutes: 5 });
     const startedAt = new Date(Date.now() - 60 * 60_000);
     const user = await server.database.prisma.user.findUniqueOrThrow({ where: { id: me.id } });
@@ -240,10 +237,34 @@ describe('time limits', () => {
     });
     const response = await server.graphql(StartAssessmentAttemptDocument, { assessmentId: id }, { as: me });
     expect(response.body.data!.startAssessmentAttempt.id).toBe(globalId('AssessmentAttempt', open.id));
+    const again = await server.graphql(StartAssessmentAttemptDocument, { assessmentId: id }, { as: me });
+    expect(again.body.data!.startAssessmentAttempt.id).toBe(globalId('AssessmentAttempt', open.id));
+
+    // Submitting it (late: score 0) closes it; the next start opens attempt 2 with a fresh deadline.
+    const submitted = await server.graphql(
+      SubmitAssessmentDocument,
+      { assessmentId: id, answers: sixtyPercent },
+      { as: me },
+    );
+    expect(submitted.body.errors).toBeUndefined();
+    expect(submitted.body.data!.submitAssessment).toMatchObject({
+      id: globalId('AssessmentAttempt', open.id),
+      attemptNumber: 1,
+      score: 0,
+      passed: false,
+      submittedAt: expect.any(String),
+    });
+    const next = await server.graphql(StartAssessmentAttemptDocument, { assessmentId: id }, { as: me });
+    expect(next.body.errors).toBeUndefined();
+    const fresh = next.body.data!.startAssessmentAttempt;
+    expect(fresh.id).not.toBe(globalId('AssessmentAttempt', open.id));
+    expect(fresh).toMatchObject({ attemptNumber: 2, submittedAt: null });
+    expect(new Date(fresh.deadline as string).getTime()).toBeGreaterThan(Date.now());
+    expect((await attemptsOf(me.id)).map((attempt) => attempt.submittedAt !== null)).toEqual([true, false]);
   });
 
   it('refuses startAssessmentAttempt with ATTEMPTS_EXHAUSTED when every attempt is used', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz({ maxAttempts: 1 });
     await server.graphql(SubmitAssessmentDocument, { assessmentId: id, answers: [] }, { as: me });
     const response = await server.graphql(StartAssessmentAttemptDocument, { assessmentId: id }, { as: me });
@@ -254,7 +275,7 @@ describe('time limits', () => {
 
 describe('refusals', () => {
   it('refuses answers that do not fit the questions with BAD_USER_INPUT naming each, and writes nothing', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz();
     const answers: AnswerInput[] = [
       { questionId: 'q9', optionIds: ['btn'] },
@@ -277,7 +298,7 @@ describe('refusals', () => {
   });
 
   it('refuses a choice question answered by value', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { id } = await quiz();
     const response = await server.graphql(
       SubmitAssessmentDocument,
@@ -288,7 +309,7 @@ describe('refusals', () => {
   });
 
   it('refuses an assessment of a locked course with PREREQUISITES_NOT_MET, and writes nothing', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const prisma = server.database.prisma;
     const basics = await createCourse(prisma);
     const locked = await createCourse(prisma, { prerequisites: [basics.id] });
@@ -303,7 +324,7 @@ describe('refusals', () => {
   });
 
   it('is NOT_FOUND for an inactive assessment or one of an inactive course (learners)', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const inactive = await quiz({ isActive: false });
     const ofInactiveCourse = await quiz();
     await server.database.prisma.course.update({
@@ -319,7 +340,7 @@ describe('refusals', () => {
   });
 
   it('refuses an id that is not an Assessment id with BAD_USER_INPUT on assessmentId', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const { course } = await quiz();
     for (const document of [SubmitAssessmentDocument, StartAssessmentAttemptDocument]) {
       const response = await server.graphql(
@@ -342,7 +363,7 @@ describe('refusals', () => {
 
 describe('who sees attempts', () => {
   it("resolves another learner's attempt to null through node and nodes; admins see it", async () => {
-    const [me, other] = [await learner(), await learner()];
+    const [me, other] = [await learner(server.database.prisma), await learner(server.database.prisma)];
     const { id } = await quiz();
     const mine = await server.graphql(
       SubmitAssessmentDocument,
@@ -364,7 +385,7 @@ describe('who sees attempts', () => {
   });
 
   it("lists only the viewer's own attempts in viewerAttempts", async () => {
-    const [me, other] = [await learner(), await learner()];
+    const [me, other] = [await learner(server.database.prisma), await learner(server.database.prisma)];
     const { id } = await quiz();
     await server.graphql(SubmitAssessmentDocument, { assessmentId: id, answers: [] }, { as: other });
     const mine = await server.graphql(SubmitAssessmentDocument, { assessmentId: id, answers: [] }, { as: me });

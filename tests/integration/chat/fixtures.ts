@@ -1,7 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { withClient } from '../../../src/db/index.js';
 import type { PrismaClient } from '../../../src/generated/prisma/client.js';
-import { createCharacter, createUser, globalId } from '../../helpers/factories.js';
+import { createCharacter, globalId } from '../../helpers/factories.js';
 import type { TestServer, TestUser } from '../../helpers/server.js';
 import { SendChatMessageDocument, StartChatSessionDocument } from '../../generated/graphql.js';
 
@@ -15,10 +15,8 @@ export const coachPersonality = {
   signOff: 'Run the numbers, then run good.',
 };
 
-export async function learner(prisma: PrismaClient): Promise<TestUser> {
-  const user = await createUser(prisma);
-  return { id: user.id, role: 'learner' };
-}
+/** Re-exported for the chat tests' imports: one definition, in the shared factories. */
+export { learner } from '../../helpers/factories.js';
 
 export async function coach(prisma: PrismaClient, overrides: Parameters<typeof createCharacter>[1] = {}) {
   return createCharacter(prisma, {

@@ -71,6 +71,8 @@ it('answers retries with the first message, also when the duplicates race, and b
   const sessionId = await openSession(server, me, (await coach(server.database.prisma)).id);
   const first = await send(server, me, sessionId, 'What is a blocker?', 'retry-me');
   const retry = await send(server, me, sessionId, 'What is a blocker? (typed again)', 'retry-me');
+  expect(first.body.errors).toBeUndefined();
+  expect(retry.body.errors).toBeUndefined();
   expect(retry.body.data?.sendChatMessage).toEqual(first.body.data?.sendChatMessage);
 
   const racing = await Promise.all(

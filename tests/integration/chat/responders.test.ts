@@ -120,8 +120,9 @@ describe('the chat-completions provider', () => {
   describe('answering', () => {
     let server: TestServer;
     let socket: TestSocket;
+    // Generous: an answer must never be cut short by a busy machine.
     beforeAll(async () => {
-      server = await startTestServer({ env: envFor(300) });
+      server = await startTestServer({ env: envFor(3000) });
     });
     afterAll(async () => {
       await socket?.dispose();
@@ -161,13 +162,25 @@ describe('the chat-completions provider', () => {
         },
       });
     });
+  });
+
+  describe('failing', () => {
+    let server: TestServer;
+    let socket: TestSocket;
+    // Short, so that the provider that never answers times out quickly.
+    beforeAll(async () => {
+      server = await startTestServer({ env: envFor(300) });
+    });
+    afterAll(async () => {
+      await socket?.dispose();
+      await server.close();
+    });
 
     it('writes a SYSTEM message when the provider fails or does not answer in time', async () => {
       const prisma = server.database.prisma;
       const me = await learner(prisma);
       const character = await coach(prisma);
       const sessionId = await openSession(server, me, character.id);
-      await socket?.dispose();
       socket = connectSocket(server.wsUrl, await server.token(me));
       const feed = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
 

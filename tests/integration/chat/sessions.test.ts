@@ -58,6 +58,7 @@ describe('chat sessions', () => {
     const ended = await server.graphql(EndChatSessionDocument, { sessionId: session.id }, { as: me });
     expect(ended.body.data?.endChatSession).toMatchObject({ isActive: false, endedAt: expect.any(String) });
     const again = await server.graphql(EndChatSessionDocument, { sessionId: session.id }, { as: me });
+    expect(again.body.errors).toBeUndefined();
     expect(again.body.data?.endChatSession.endedAt).toBe(ended.body.data?.endChatSession.endedAt);
   });
 
@@ -198,6 +199,8 @@ describe('sendChatMessage', () => {
     const refused = await send(server, me, sessionId, 'One more thing');
     expect(errorCodes(refused)).toEqual(['CONFLICT']);
     const retry = await send(server, me, sessionId, 'What is fold equity?', 'before-end');
+    expect(first.body.errors).toBeUndefined();
+    expect(retry.body.errors).toBeUndefined();
     expect(retry.body.data?.sendChatMessage).toEqual(first.body.data?.sendChatMessage);
     expect(await prisma.chatMessage.count({ where: { sessionId: rowIdOf(sessionId), role: 'user' } })).toBe(1);
   });

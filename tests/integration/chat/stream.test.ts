@@ -129,8 +129,10 @@ describe('chatMessageAdded', () => {
 
   it('closes the socket with 4403 when its token expires, which ends the live streams on it', async () => {
     const { me, sessionId } = await sessionOfNewLearner();
-    const socket = await socketFor(me, await server.token(me, '2s'));
     await send(server, me, sessionId, 'What is variance?');
+    // Signed only now, right before the socket opens: jose floors iat to the second, so the token has between
+    // one and two seconds left, all of them for connecting and the replay below.
+    const socket = await socketFor(me, await server.token(me, '2s'));
     const live = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
     await live.take(1);
     expect(await socket.closed).toEqual({ code: 4403, reason: 'Token expired' });

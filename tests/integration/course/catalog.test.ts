@@ -18,6 +18,8 @@ const admin = { id: 1, role: 'admin' as const };
 const learner = { id: 2 };
 
 let server: TestServer;
+/** A private folder holding the content root and, next to it, a file outside the root. */
+let folder: string;
 let contentRoot: string;
 /** id -> the row as created, for computing expected orders. */
 const rows: { id: number; title: string; levelRank: number; durationMinutes: number | null; createdAt: Date }[] = [];
@@ -25,10 +27,11 @@ const rows: { id: number; title: string; levelRank: number; durationMinutes: num
 const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 
 beforeAll(async () => {
-  contentRoot = await mkdtemp(path.join(tmpdir(), 'dz-content-'));
-  await mkdir(path.join(contentRoot, 'beginner'));
+  folder = await mkdtemp(path.join(tmpdir(), 'dz-content-'));
+  contentRoot = path.join(folder, 'root');
+  await mkdir(path.join(contentRoot, 'beginner'), { recursive: true });
   await writeFile(path.join(contentRoot, 'beginner/odds.md'), '# Pot odds\n\nCount your outs.\n');
-  await writeFile(path.join(tmpdir(), 'dz-outside-secret.md'), 'not course content');
+  await writeFile(path.join(folder, 'dz-outside-secret.md'), 'not course content');
   server = await startTestServer({ env: { CONTENT_ROOT: contentRoot } });
   const prisma = server.database.prisma;
   // 24 active courses: titles repeat across levels (so TITLE needs the id tie-break), some durations are
@@ -53,8 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await rm(contentRoot, { recursive: true, force: true });
-  await rm(path.join(tmpdir(), 'dz-outside-secret.md'), { force: true });
+  if (folder) await rm(folder, { recursive: true, force: true });
 });
 
 /** Pages forward through the catalog with the given page size and returns the titles+ids in order. */

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { waitForBlockedBackends } from '../../helpers/database.js';
 import { createCourse, globalId } from '../../helpers/factories.js';
 import { UpdateCourseDocument } from '../../generated/graphql.js';
 
@@ -111,18 +112,3 @@ describe('the prerequisite graph stays acyclic', () => {
     }
   });
 });
-
-/** Waits until `count` other backends of this database wait on a lock (the event, not a guessed delay). */
-async function waitForBlockedBackends(client: pg.Client, count: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    // Inside a transaction the activity view is a snapshot taken once; drop it so each poll sees the present.
-    await client.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await client.query<{ waiting: number }>(
-      `SELECT count(*)::int AS waiting FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-    );
-    if (rows[0]!.waiting >= count) return;
-  }
-  throw new Error(`fewer than ${count} backends ever waited on a lock`);
-}

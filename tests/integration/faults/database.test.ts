@@ -1,6 +1,8 @@
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { createTestDatabase, waitForBlockedBackends, type TestDatabase } from '../../helpers/database.js';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../../helpers/server.js';
+import { connectSocket } from '../../helpers/ws-client.js';
+import { LogCapture } from '../security/log-capture.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -11,6 +13,7 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
  * by DATABASE_STATEMENT_TIMEOUT_MS.
  */
 
+const POOL_SIZE = 4;
 const POOL_TIMEOUT_MS = 500;
 const STATEMENT_TIMEOUT_MS = 1000;
 /** "Fast": well before any client gives up (a hang would last until a TCP timeout), with room for a busy CI box. */
@@ -22,14 +25,17 @@ const learner = { id: 4242 };
 let database: TestDatabase;
 let proxy: TcpProxy;
 let server: TestServer;
+const logs = new LogCapture();
 
 beforeAll(async () => {
   database = await createTestDatabase();
   proxy = await startTcpProxy(database.url);
   server = await startTestServer({
     testDatabase: { ...database, url: proxy.through(database.url) },
+    logDestination: logs,
     env: {
-      DATABASE_POOL_SIZE: '4',
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
       DATABASE_POOL_TIMEOUT_MS: String(POOL_TIMEOUT_MS),
       DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
     },
@@ -69,16 +75,34 @@ describe('an outage', () => {
 
   it('fails requests in flight and new ones fast, with a masked retryable error, and /readyz says 503', async () => {
     // Load: signed-in (their first request provisions the user) and anonymous requests at once.
-    const load = () =>
-      Array.from({ length: 12 }, (_, i) => {
-        const as = i % 2 ? { id: 5000 + i } : undefined;
-        return timed(() => server.graphql(CATALOG, undefined, { as })).then((outcome) => ({ ...outcome, as }));
-      });
-    const inFlight = load();
-    proxy.cut();
+    const request = (as: { id: number } | undefined) =>
+      timed(() => server.graphql(CATALOG, undefined, { as })).then((outcome) => ({ ...outcome, as }));
+    const load = () => Array.from({ length: 12 }, (_, i) => request(i % 2 ? { id: 5000 + i } : undefined));
+    // In flight: anonymous requests (nothing to provision) whose catalog query waits on a lock held on a direct
+    // connection, one per pooled connection; the cut comes once every one of them is waiting inside PostgreSQL.
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    let inFlight: ReturnType<typeof request>[];
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE courses IN ACCESS EXCLUSIVE MODE');
+      inFlight = Array.from({ length: POOL_SIZE }, () => request(undefined));
+      await waitForBlockedBackends(locker, POOL_SIZE);
+      proxy.cut();
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
     const during = await Promise.all([...inFlight, ...load()]);
     const failed = during.filter(({ result }) => result.body.errors);
     expect(failed.length).toBeGreaterThanOrEqual(12); // at least every request sent after the cut
+    // And every request that was in flight: the cut ended it, not the lock's release nor the statement timeout.
+    const inFlightOutcomes = during.slice(0, POOL_SIZE);
+    for (const { result, ms } of inFlightOutcomes) {
+      expect(result.body.errors).toBeDefined();
+      expect(ms).toBeLessThan(STATEMENT_TIMEOUT_MS);
+    }
+    expect(failed).toEqual(expect.arrayContaining(inFlightOutcomes));
     for (const { result, ms, as } of failed) {
       expectUnavailable(result);
       expect(ms).toBeLessThan(FAST_MS);
@@ -94,6 +118,20 @@ describe('an outage', () => {
     }
     expect(await status('/readyz')).toBe(503);
     expect(await status('/healthz')).toBe(200);
+  });
+
+  it('closes a WebSocket it cannot authenticate (a new user to provision) with 1013, and logs why', async () => {
+    proxy.cut(); // still cut from the test before; cut again so this test stands on its own
+    const socket = connectSocket(server.wsUrl, await server.token({ id: 7001 }));
+    try {
+      // graphql-ws connects on the first subscribe.
+      socket.client.subscribe({ query: 'subscription { __typename }' }, { next() {}, error() {}, complete() {} });
+      expect(await socket.closed).toEqual({ code: 1013, reason: 'Service temporarily unavailable' });
+      // The line is written before the socket is closed.
+      expect(logs.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'websocket connect failed' }));
+    } finally {
+      await socket.dispose();
+    }
   });
 
   it('ends by itself once the database is back: no restart, /readyz 200 again', async () => {

@@ -27,7 +27,7 @@ interface ServerProcess {
   url: string;
   origin: string;
   log: LogLine[];
-  /** Sends SIGTERM and resolves with the exit code. */
+  /** Sends SIGTERM and resolves with the exit code once the process has exited and its output is read. */
   terminate(): Promise<number | null>;
 }
 
@@ -52,7 +52,8 @@ function startServer(dataDir: string): Promise<ServerProcess> {
     detached: true,
   });
   started.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes once stdout is read to its end, so the log holds the process's last lines.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const log: LogLine[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

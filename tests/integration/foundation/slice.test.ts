@@ -16,6 +16,7 @@ import {
 } from '../../generated/graphql.js';
 import { createCharacter, createCourse, globalId, validPersonality } from '../../helpers/factories.js';
 import { errorCodes, startTestServer, type TestServer, type TestUser } from '../../helpers/server.js';
+import { waitForBlockedBackends } from '../../helpers/database.js';
 
 /**
  * The first slice of the schema end to end: the catalog, coaches, node lookups and the viewer, the same
@@ -176,17 +177,6 @@ describe.each([
   });
 });
 
-/** Resolves once another session of the database is blocked on a lock (what the test arranged). */
-async function waitForLockWaiter(client: pg.Client): Promise<void> {
-  for (;;) {
-    const { rows } = await client.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if (rows.length > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('just-in-time provisioning of users from token claims', () => {
   const userRow = (id: number) => server.database.prisma.user.findUnique({ where: { id } });
 
@@ -241,7 +231,7 @@ describe('just-in-time provisioning of users from token claims', () => {
         {},
         { as: { id: 621, name: 'Racer', email: 'race@example.com' } },
       );
-      await waitForLockWaiter(other);
+      await waitForBlockedBackends(other, 1);
       await other.query('COMMIT');
       const response = await signingIn;
       expect(response.status).toBe(200);

@@ -1,5 +1,5 @@
-import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCourse, createUser, globalId } from '../../helpers/factories.js';
+import { errorCodes, startTestServer, UNLIMITED, type TestServer } from '../../helpers/server.js';
+import { createCourse, globalId, learner } from '../../helpers/factories.js';
 import {
   CourseViewerProgressDocument,
   RecordProgressDocument,
@@ -10,9 +10,6 @@ import {
   ViewerProgressDocument,
 } from '../../generated/graphql.js';
 
-/** Rate limits are tested elsewhere; here they must not get in the way of the concurrency cases. */
-export const UNLIMITED = { RATE_LIMIT_MUTATIONS: '100000', RATE_LIMIT_ASSESSMENT_SUBMISSIONS: '100000' };
-
 let server: TestServer;
 const admin = { id: 1, role: 'admin' as const };
 
@@ -21,16 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function learner() {
-  const user = await createUser(server.database.prisma);
-  return { id: user.id, role: 'learner' as const };
-}
-
 const progressRows = (userId: number) => server.database.prisma.userProgress.findMany({ where: { userId } });
 
 describe('startCourse', () => {
   it('creates the progress row once and returns the same row when called again', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
     const first = await server.graphql(StartCourseDocument, { courseId: globalId('Course', course.id) }, { as: me });
     expect(first.body.errors).toBeUndefined();
@@ -49,7 +41,7 @@ describe('startCourse', () => {
   });
 
   it('refuses with PREREQUISITES_NOT_MET naming the missing prerequisites, and writes nothing', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const prisma = server.database.prisma;
     const basics = await createCourse(prisma, { title: 'Basics' });
     const odds = await createCourse(prisma, { title: 'Odds' });
@@ -72,7 +64,7 @@ describe('startCourse', () => {
   });
 
   it('lets a learner start once the prerequisites are completed; retired prerequisites do not count', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const prisma = server.database.prisma;
     const basics = await createCourse(prisma);
     const retired = await createCourse(prisma, { isActive: false });
@@ -90,7 +82,7 @@ describe('startCourse', () => {
   });
 
   it('is NOT_FOUND for a missing course and for an inactive one (learners)', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const inactive = await createCourse(server.database.prisma, { isActive: false });
     for (const id of [inactive.id, 987_654]) {
       const response = await server.graphql(StartCourseDocument, { courseId: globalId('Course', id) }, { as: me });
@@ -106,7 +98,7 @@ describe('startCourse', () => {
   });
 
   it('refuses an id that is not a Course id with BAD_USER_INPUT on courseId', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     for (const courseId of ['garbage', globalId('User', me.id), globalId('Course', 2 ** 31)]) {
       const response = await server.graphql(StartCourseDocument, { courseId }, { as: me });
       expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
@@ -117,7 +109,7 @@ describe('startCourse', () => {
 
 describe('recordProgress', () => {
   it('refuses out-of-range input with BAD_USER_INPUT naming each field, and writes nothing', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
     const response = await server.graphql(
       RecordProgressDocument,
@@ -146,7 +138,7 @@ describe('recordProgress', () => {
   });
 
   it('starts a course that is not started yet when it is unlocked', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
     const response = await server.graphql(
       RecordProgressDocument,
@@ -162,7 +154,7 @@ describe('recordProgress', () => {
   });
 
   it('refuses a locked course that is not started with PREREQUISITES_NOT_MET, and writes nothing', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const basics = await createCourse(server.database.prisma);
     const locked = await createCourse(server.database.prisma, { prerequisites: [basics.id] });
     const response = await server.graphql(
@@ -175,7 +167,7 @@ describe('recordProgress', () => {
   });
 
   it('never moves completion backwards, sets completedAt at 100 and keeps it, and clears it on reset', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
     const record = (input: Parameters<typeof server.graphql<unknown, unknown>>[1]) =>
       server.graphql(
@@ -206,7 +198,7 @@ describe('recordProgress', () => {
   });
 
   it('updates lastAccessed on every call', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
     const started = await server.graphql(StartCourseDocument, { courseId: globalId('Course', course.id) }, { as: me });
     const longAgo = new Date('2020-01-01T00:00:00Z');
@@ -223,7 +215,7 @@ describe('recordProgress', () => {
   });
 
   it('adds study time atomically: 20 concurrent calls of 5 minutes add 100', async () => {
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
     await server.graphql(
       RecordProgressDocument,
@@ -258,7 +250,7 @@ describe('recordProgress', () => {
 
 describe('who sees progress', () => {
   async function twoLearnersWithProgress() {
-    const [me, other] = [await learner(), await learner()];
+    const [me, other] = [await learner(server.database.prisma), await learner(server.database.prisma)];
     const course = await createCourse(server.database.prisma);
     const prisma = server.database.prisma;
     const mine = await prisma.userProgress.create({ data: { userId: me.id, courseId: course.id, completionRate: 40 } });
@@ -344,7 +336,11 @@ describe('who sees progress', () => {
     });
     const anonymous = await server.graphql(CourseViewerProgressDocument, { id: courseId });
     expect(anonymous.body.data!.course!.viewerProgress).toBeNull();
-    const newcomer = await server.graphql(CourseViewerProgressDocument, { id: courseId }, { as: await learner() });
+    const newcomer = await server.graphql(
+      CourseViewerProgressDocument,
+      { id: courseId },
+      { as: await learner(server.database.prisma) },
+    );
     expect(newcomer.body.data!.course!.viewerProgress).toBeNull();
   });
 });

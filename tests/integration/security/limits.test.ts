@@ -1,8 +1,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kind, parse, print, separateOperations, type OperationDefinitionNode } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  Kind,
+  parse,
+  print,
+  separateOperations,
+  typeFromAST,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLInputType,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { messageCodes, openSocket, subscribeOnce, type RawSocket } from './socket.js';
+import { sampleValue } from '../../helpers/samples.js';
+import { schema } from '../../../src/schema/index.js';
+import { costError } from '../../../src/security/cost.js';
+import { messageCodes, messageErrors, openSocket, subscribeOnce, type RawSocket } from './socket.js';
 
 /**
  * Every protection of issue 6 against costly documents, with the production defaults: the operations the
@@ -12,6 +29,8 @@ import { messageCodes, openSocket, subscribeOnce, type RawSocket } from './socke
 
 const admin = { id: 1, role: 'admin' as const };
 const LIMIT_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED'];
+/** graphql-js's wording for variables that fail coercion ("... was not provided", "... got invalid value"). */
+const VARIABLE_COERCION = /^Variable "\$\w+"/;
 
 let server: TestServer;
 let socket: RawSocket;
@@ -33,7 +52,31 @@ function subscribe(query: string, variables?: Record<string, unknown>) {
   return subscribeOnce(socket, String(subscriptionId), { query, variables });
 }
 
-/** Each operation of tests/operations on its own, as a client sends it, with every page size at the maximum. */
+/**
+ * The named type of the field each variable is an argument of (the first such field), an abstract type (the
+ * Node of `node(id:)`) replaced by one of its object types: what the variable's ids must be ids of.
+ */
+function argumentOwners(document: DocumentNode): Map<string, string> {
+  const owners = new Map<string, string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Variable(node) {
+        const field = typeInfo.getFieldDef();
+        if (!field || owners.has(node.name.value)) return;
+        const type = getNamedType(field.type);
+        owners.set(node.name.value, isAbstractType(type) ? schema.getPossibleTypes(type)[0]!.name : type.name);
+      },
+    }),
+  );
+  return owners;
+}
+
+/**
+ * Each operation of tests/operations on its own, as a client sends it, with every page size at the maximum and
+ * every required variable filled with a value that passes coercion (so the cost is computed with them).
+ */
 function clientOperations(): { name: string; query: string; type: string; variables: Record<string, unknown> }[] {
   const folder = path.resolve('tests/operations');
   return readdirSync(folder)
@@ -44,14 +87,20 @@ function clientOperations(): { name: string; query: string; type: string; variab
           const operation = document.definitions.find(
             (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
           )!;
-          const pageVariables = (operation.variableDefinitions ?? [])
-            .map((definition) => definition.variable.name.value)
-            .filter((variable) => variable === 'first' || variable === 'last');
+          const owners = argumentOwners(document);
+          const variables = (operation.variableDefinitions ?? []).flatMap((definition): [string, unknown][] => {
+            const variable = definition.variable.name.value;
+            if (variable === 'first' || variable === 'last') return [[variable, 100]];
+            if (definition.type.kind !== Kind.NON_NULL_TYPE) return [];
+            const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
+            if (!type) throw new Error(`${file} ${name}: $${variable} has a type the schema does not have`);
+            return [[variable, sampleValue(type, variable, owners.get(variable) ?? '')]];
+          });
           return {
             name: `${file} ${name}`,
             query: print(document),
             type: operation.operation,
-            variables: Object.fromEntries(pageVariables.map((variable) => [variable, 100])),
+            variables: Object.fromEntries(variables),
           };
         },
       ),
@@ -65,10 +114,25 @@ describe('the operations clients send', () => {
     expect(operations.length).toBeGreaterThan(5);
   });
 
+  it.each(operations.map((op) => [op.name, op]))(
+    '%s has its cost computed with its variables (not skipped as unreadable)',
+    (_name, { query, variables }) => {
+      const document = parse(query);
+      // With a limit of 0 any computed cost is refused; an operation whose variables the rule cannot read
+      // would get no error at all.
+      const error = costError(schema, document, { variableValues: variables, operationName: null, maxCost: 0 });
+      expect(error?.extensions.cost).toEqual(expect.any(Number));
+      expect(error?.extensions.cost).toBeGreaterThan(0);
+    },
+  );
+
   it.each(operations.filter((operation) => operation.type !== 'subscription').map((op) => [op.name, op]))(
     '%s passes the limits over HTTP',
     async (_name, { query, variables }) => {
       const response = await server.graphql(query, variables, { as: admin });
+      expect((response.body.errors ?? []).map((error) => error.message)).not.toContainEqual(
+        expect.stringMatching(VARIABLE_COERCION),
+      );
       expect(errorCodes(response).filter((code) => LIMIT_CODES.includes(String(code)))).toEqual([]);
     },
   );
@@ -77,6 +141,9 @@ describe('the operations clients send', () => {
     '%s passes the limits over WebSocket',
     async (_name, { query, variables }) => {
       const message = await subscribe(query, variables);
+      expect(messageErrors(message).map((error) => error.message)).not.toContainEqual(
+        expect.stringMatching(VARIABLE_COERCION),
+      );
       expect(messageCodes(message).filter((code) => [...LIMIT_CODES, 'BAD_REQUEST'].includes(String(code)))).toEqual(
         [],
       );

@@ -65,11 +65,18 @@ export async function subscribeOnce(
   }
 }
 
+interface MessageError {
+  message?: string;
+  extensions?: { code?: unknown };
+}
+
+/** The errors of an `error` message (or of a `next` message); none for `complete`. */
+export function messageErrors(message: Record<string, unknown>): MessageError[] {
+  if (message.type === 'error') return message.payload as MessageError[];
+  return (message.payload as { errors?: MessageError[] } | undefined)?.errors ?? [];
+}
+
 /** The codes of the errors of an `error` message (or of a `next` message's errors). */
 export function messageCodes(message: Record<string, unknown>): unknown[] {
-  const errors =
-    message.type === 'error'
-      ? (message.payload as { extensions?: { code?: unknown } }[])
-      : ((message.payload as { errors?: { extensions?: { code?: unknown } }[] }).errors ?? []);
-  return errors.map((error) => error.extensions?.code);
+  return messageErrors(message).map((error) => error.extensions?.code);
 }
