@@ -3,9 +3,10 @@ import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from './generated/prisma/client.js';
+import { ROLES } from './db/values.js';
 import { ConflictError, mapDatabaseError, UnauthenticatedError } from './errors.js';
 
-export type Role = 'learner' | 'admin';
+export type Role = (typeof ROLES)[number];
 
 /** The signed-in user as the token describes them. */
 export interface Viewer {
@@ -29,7 +30,7 @@ export interface AuthSettings {
 
 const claimsSchema = z.object({
   sub: z.string().regex(/^[1-9]\d{0,9}$/, 'sub must be a positive integer user id'),
-  role: z.enum(['learner', 'admin']).default('learner'),
+  role: z.enum(ROLES).default('learner'),
   // The login owns the account: a malformed email is left out rather than locking the user out.
   email: z.email().max(255).optional().catch(undefined),
   name: z.string().trim().min(1).max(255).optional(),

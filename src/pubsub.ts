@@ -2,21 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { ChatMessage } from './generated/prisma/client.js';
 
 /**
  * A chat message as its event carries it: the stored row, JSON-safe because it crosses Redis (the BIGINT id
  * and the timestamp as strings), so that a subscriber delivers it without reading it back.
  */
-export interface PublishedChatMessage {
+export type PublishedChatMessage = Omit<ChatMessage, 'id' | 'createdAt' | 'metadata'> & {
   id: string;
-  sessionId: number;
-  seq: number;
-  role: string;
-  content: string;
-  clientMessageId: string | null;
-  metadata: unknown;
   createdAt: string;
-}
+  metadata: unknown;
+};
 
 /**
  * Topics and their payloads. A chat topic is `chat:<sessionId>`; its event names the seq just written and
@@ -26,8 +22,8 @@ export interface Topics {
   [topic: `chat:${number}`]: { seq: number; ended?: boolean; message?: PublishedChatMessage };
 }
 
-export type Topic = keyof Topics;
-export type Listener<T extends Topic> = (payload: Topics[T]) => void;
+type Topic = keyof Topics;
+type Listener<T extends Topic> = (payload: Topics[T]) => void;
 
 /** Publish/subscribe behind one interface: in-process, or across instances over Redis when REDIS_URL is set. */
 export interface PubSub {
@@ -84,7 +80,7 @@ class LocalFanout {
   }
 }
 
-export function createInProcessPubSub(): PubSub {
+function createInProcessPubSub(): PubSub {
   const fanout = new LocalFanout();
   return {
     async publish(topic, payload) {
@@ -105,7 +101,7 @@ export function createInProcessPubSub(): PubSub {
  * else). Each instance delivers its own events to its listeners at once and skips their echo from Redis, so
  * local subscribers keep working while Redis is away; other instances get them through Redis.
  */
-export function createRedisPubSub(url: string, channelPrefix: string, logger: Logger): PubSub {
+function createRedisPubSub(url: string, channelPrefix: string, logger: Logger): PubSub {
   const origin = randomUUID();
   const publisher = new Redis(url);
   const subscriber = new Redis(url);

@@ -4,7 +4,7 @@ import type { Responder } from './responder.js';
 /** How many of the latest messages go to the provider as context (the learner's question included). */
 export const CONTEXT_MESSAGES = 20;
 
-export interface ChatCompletionsOptions {
+interface ChatCompletionsOptions {
   /** e.g. https://api.openai.com/v1: requests go to `${baseUrl}/chat/completions`. */
   baseUrl: string;
   /** Sent as "Authorization: Bearer <apiKey>" when set. */

@@ -27,7 +27,7 @@ export function createResponder(config: Config): Responder {
     : createOfflineCoach({ contentRoot: config.CONTENT_ROOT });
 }
 
-export interface ChatRepliesDependencies {
+interface ChatRepliesDependencies {
   prisma: PrismaClient;
   pubsub: PubSub;
   logger: Logger;

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { z } from 'zod';
+import { inTransaction } from './migrator.js';
+import { CONVERSATION_STYLES, COURSE_LEVELS, DIFFICULTIES, SKILL_LEVELS } from './values.js';
 
 /** The demo curriculum and coaches, written by the team; see prisma/seed/data and content/. */
 export const SEED_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/seed/data');
@@ -14,8 +16,8 @@ const characterSeed = z.object({
   specialization: z.string(),
   description: z.string(),
   backstory: z.string(),
-  skillLevel: z.enum(['beginner', 'intermediate', 'expert']),
-  conversationStyle: z.enum(['friendly', 'analytical', 'competitive']),
+  skillLevel: z.enum(SKILL_LEVELS),
+  conversationStyle: z.enum(CONVERSATION_STYLES),
   personalityConfig: z.record(z.string(), z.unknown()),
 });
 
@@ -23,7 +25,7 @@ const courseSeed = z.object({
   slug: z.string(),
   title: z.string(),
   description: z.string(),
-  level: z.enum(['beginner', 'intermediate', 'advanced']),
+  level: z.enum(COURSE_LEVELS),
   contentPath: z.string(),
   durationMinutes: z.number().int(),
   tags: z.array(z.string()),
@@ -34,7 +36,7 @@ const assessmentSeed = z.object({
   courseSlug: z.string(),
   title: z.string(),
   description: z.string(),
-  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+  difficulty: z.enum(DIFFICULTIES),
   passThreshold: z.number().int(),
   timeLimitMinutes: z.number().int().nullable(),
   maxAttempts: z.number().int(),
@@ -74,16 +76,12 @@ export interface SeedResult {
  */
 export async function seedDatabase(client: ClientBase, { onlyIfEmpty = false } = {}): Promise<SeedResult | null> {
   const data = await readSeedData();
-  await client.query('BEGIN');
-  try {
+  return inTransaction(client, async () => {
     if (onlyIfEmpty) {
       const { rows } = await client.query<{ has_content: boolean }>(
         'SELECT EXISTS (SELECT 1 FROM courses) OR EXISTS (SELECT 1 FROM characters) AS has_content',
       );
-      if (rows[0]!.has_content) {
-        await client.query('ROLLBACK');
-        return null;
-      }
+      if (rows[0]!.has_content) return null;
     }
     for (const character of data.characters) {
       await client.query(
@@ -176,10 +174,6 @@ export async function seedDatabase(client: ClientBase, { onlyIfEmpty = false } =
         );
       }
     }
-    await client.query('COMMIT');
     return { characters: data.characters.length, courses: data.courses.length, assessments: data.assessments.length };
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+  });
 }

@@ -1,17 +1,19 @@
 import DataLoader from 'dataloader';
 import type { Assessment, AssessmentAttempt, Course, PrismaClient, UserProgress } from '../generated/prisma/client.js';
 import type { Viewer } from '../auth.js';
+import { activeUnlessAdmin, visibleAssessments } from '../schema/common/access.js';
 
 /**
- * Batching for lookups that are not a Prisma relation of the parent row (prerequisite ids in an array
- * column, the viewer's own progress), so that a page of courses costs one query per kind, not per course.
- * Created per request: results are the viewer's own and must not outlive the request.
+ * Batching for lookups that plugin-prisma's selections do not cover (prerequisite ids in an array column,
+ * the viewer's own progress and attempts, a course's assessments with the viewer's attempt counts), so that
+ * a page of courses costs one query per kind, not per course. Created per request: results are the
+ * viewer's own and must not outlive the request.
  */
 export interface Loaders {
   /** Courses the viewer may see by id (inactive ones are null for learners). */
   courseById: DataLoader<number, Course | null>;
   viewerProgressByCourse: DataLoader<number, UserProgress | null>;
-  /** A course's assessments the viewer may see (learners: active ones), in id order. */
+  /** A course's assessments the viewer may see (learners: active ones of active courses), in id order. */
   assessmentsByCourse: DataLoader<number, Assessment[]>;
   /** The viewer's own attempts at an assessment, by attempt number; none for anonymous viewers. */
   viewerAttemptsByAssessment: DataLoader<number, AssessmentAttempt[]>;
@@ -35,7 +37,6 @@ function groupedByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K)
 }
 
 export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Loaders {
-  const isAdmin = viewer?.role === 'admin';
   const viewerAttemptsByAssessment: Loaders['viewerAttemptsByAssessment'] = new DataLoader(async (assessmentIds) => {
     if (!viewer) return assessmentIds.map(() => []);
     const rows = await prisma.assessmentAttempt.findMany({
@@ -54,7 +55,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
     courseById: new DataLoader(async (ids) =>
       byKey(
         ids,
-        await prisma.course.findMany({ where: { id: { in: [...ids] }, ...(isAdmin ? {} : { isActive: true }) } }),
+        await prisma.course.findMany({ where: { id: { in: [...ids] }, ...activeUnlessAdmin(viewer) } }),
         (course) => course.id,
       ),
     ),
@@ -66,11 +67,16 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
       return byKey(courseIds, rows, (row) => row.courseId);
     }),
     assessmentsByCourse: new DataLoader(async (courseIds) => {
+      const where = { courseId: { in: [...courseIds] }, ...visibleAssessments(viewer) };
+      const orderBy = { id: 'asc' } as const;
+      if (!viewer) {
+        return groupedByKey(courseIds, await prisma.assessment.findMany({ where, orderBy }), (row) => row.courseId);
+      }
       const rows = await prisma.assessment.findMany({
-        where: { courseId: { in: [...courseIds] }, ...(isAdmin ? {} : { isActive: true }) },
-        orderBy: { id: 'asc' },
+        where,
+        orderBy,
         // The viewer's attempts are counted in the same statement (a grouped join on their attempts).
-        include: { _count: { select: { attempts: { where: { userId: viewer?.id ?? 0 } } } } },
+        include: { _count: { select: { attempts: { where: { userId: viewer.id } } } } },
       });
       const assessments = rows.map(({ _count, ...assessment }) => {
         viewerAttemptCountByAssessment.prime(assessment.id, _count.attempts);
@@ -83,7 +89,10 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
   };
 }
 
-/** Drops the nulls and errors of a loadMany. */
+/** The found values of a loadMany, in order; a failed lookup fails the caller instead of vanishing. */
 export function present<T>(values: (T | null | Error)[]): T[] {
-  return values.filter((value): value is T => value !== null && !(value instanceof Error));
+  return values.filter((value): value is T => {
+    if (value instanceof Error) throw value;
+    return value !== null;
+  });
 }

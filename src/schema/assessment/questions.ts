@@ -7,7 +7,6 @@ import { z } from 'zod';
  */
 
 export const QUESTION_TYPES = ['SINGLE_CHOICE', 'MULTIPLE_CHOICE', 'TRUE_FALSE', 'NUMERIC'] as const;
-export type QuestionKind = (typeof QUESTION_TYPES)[number];
 
 const id = z.string().trim().min(1, 'must not be empty').max(100);
 
@@ -18,7 +17,7 @@ const optionSchema = z.object({
 
 const answerSchema = z.object({
   optionIds: z
-    .array(z.string())
+    .array(id)
     .nullish()
     .transform((ids) => ids ?? []),
   value: z.number().nullish(),
@@ -30,7 +29,7 @@ function firstRepeat(values: readonly string[]): number {
   return values.findIndex((value, index) => values.indexOf(value) !== index);
 }
 
-export const questionSchema = z
+const questionSchema = z
   .object({
     id,
     type: z.enum(QUESTION_TYPES),
@@ -83,7 +82,7 @@ export const questionSchema = z
     }
   });
 
-export const questionsSchema = z
+const questionsSchema = z
   .array(questionSchema)
   .min(1, 'an assessment needs at least one question')
   .max(200)
@@ -94,7 +93,7 @@ export const questionsSchema = z
     }
   });
 
-export const scoringConfigSchema = z.strictObject({
+const scoringConfigSchema = z.strictObject({
   weights: z.record(z.string(), z.number().positive('must be greater than 0')).optional(),
   partialCredit: z.boolean().optional(),
 });

@@ -15,7 +15,7 @@ export type QuestionResult = {
   explanation: string | null;
 };
 
-export type AttemptScore = {
+type AttemptScore = {
   /** 100 * awarded / possible, rounded to 2 decimals. */
   score: number;
   passed: boolean;
@@ -23,8 +23,8 @@ export type AttemptScore = {
 };
 
 /**
- * Numbers typed by people meet binary floating point: |27.8 - 27.3| is 0.5000000000000036, which must
- * still count as within a tolerance of 0.5. The slack is far below any meaningful answer precision.
+ * Numbers typed by people meet binary floating point: |0.4 - 0.3| is 0.10000000000000003, which must
+ * still count as within a tolerance of 0.1. The slack is far below any meaningful answer precision.
  */
 const NUMERIC_SLACK = 1e-9;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { DIFFICULTIES } from '../../db/values.js';
 import type { Assessment, AssessmentAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import type { Viewer } from '../../auth.js';
+import { visibleAssessments, type Actor } from '../common/access.js';
 import { DomainError, NotFoundError, parseInput, UserInputError } from '../../errors.js';
 import { globalIdOf } from '../common/ids.js';
 import { unsetWhenNull } from '../common/input.js';
@@ -14,21 +15,14 @@ import {
 } from './questions.js';
 import { scoreAttempt, type SubmittedAnswer } from './scoring.js';
 
-type Actor = Pick<Viewer, 'id' | 'role'>;
-
-export class AttemptsExhaustedError extends DomainError {
+class AttemptsExhaustedError extends DomainError {
   constructor(maxAttempts: number) {
     super('ATTEMPTS_EXHAUSTED', `All ${maxAttempts} attempts at this assessment are used`, { maxAttempts });
   }
 }
 
-/** Learners see active assessments of active courses; admins see all. */
-export function visibleAssessments(isAdmin: boolean): Pick<Prisma.AssessmentWhereInput, 'isActive' | 'course'> {
-  return isAdmin ? {} : { isActive: true, course: { isActive: true } };
-}
-
 const title = z.string().trim().min(1, 'must not be empty').max(255);
-const difficulty = z.enum(['beginner', 'intermediate', 'advanced']);
+const difficulty = z.enum(DIFFICULTIES);
 
 const settingsFields = {
   description: z.string().trim().max(5000).nullish(),
@@ -80,31 +74,34 @@ export async function createAssessment(
 
 /**
  * Changes only what is given. New questions are checked against the scoring rules in force and new
- * scoring rules against the questions in force, so the pair stays consistent.
+ * scoring rules against the questions in force, so the pair stays consistent: the row is locked from that
+ * check to the write, so a concurrent edit of the other half is checked against what it stored.
  */
-export async function updateAssessment(
+export function updateAssessment(
   prisma: PrismaClient,
   id: number,
   { questions, scoringConfig, ...metadata }: AssessmentUpdateData,
   query: AssessmentQuery = {},
 ): Promise<Assessment> {
-  const current = await prisma.assessment.findUnique({ where: { id } });
-  if (!current) throw new NotFoundError('Assessment');
-  const content = parseInput(
-    assessmentContentSchema,
-    { questions: questions ?? current.questions, scoringConfig: scoringConfig ?? current.scoringConfig },
-    'input',
-  );
-  return prisma.assessment.update({
-    ...query,
-    where: { id },
-    data: { ...metadata, ...content },
+  return prisma.$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<Pick<Assessment, 'questions' | 'scoringConfig'>[]>`
+      SELECT questions, scoring_config AS "scoringConfig" FROM assessments WHERE id = ${id} FOR UPDATE`;
+    if (!current) throw new NotFoundError('Assessment');
+    const content =
+      questions === undefined && scoringConfig === undefined
+        ? {}
+        : parseInput(
+            assessmentContentSchema,
+            { questions: questions ?? current.questions, scoringConfig: scoringConfig ?? current.scoringConfig },
+            'input',
+          );
+    return tx.assessment.update({ ...query, where: { id }, data: { ...metadata, ...content } });
   });
 }
 
 async function findVisibleAssessment(prisma: PrismaClient, actor: Actor, id: number): Promise<Assessment> {
   const assessment = await prisma.assessment.findFirst({
-    where: { id, ...visibleAssessments(actor.role === 'admin') },
+    where: { id, ...visibleAssessments(actor) },
   });
   if (!assessment) throw new NotFoundError('Assessment');
   return assessment;

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { builder } from '../../builder.js';
-import { isAdmin, ownedByViewer } from '../common/access.js';
+import { ownedByViewer, visibleAssessments } from '../common/access.js';
 import { DifficultyEnum } from '../common/enums.js';
 import { rowId } from '../common/ids.js';
 import { CourseRef } from '../course/types.js';
 import { QUESTION_TYPES, readAssessmentContent, type Question, type QuestionAnswer } from './questions.js';
 import type { QuestionResult } from './scoring.js';
-import { visibleAssessments } from './service.js';
 
 export const QuestionTypeEnum = builder.enumType('QuestionType', {
   description: 'How a question is answered: by choosing options, or by a number (NUMERIC).',
@@ -82,7 +81,7 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
   id: { field: 'id' },
   // node()/nodes() answer null, not NOT_FOUND, for what the viewer may not see.
   nullable: true,
-  findUnique: (id, context) => ({ id: rowId(id), ...visibleAssessments(isAdmin(context)) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...visibleAssessments(context.viewer) }),
   fields: (t) => ({
     course: t.relation('course'),
     title: t.exposeString('title'),
@@ -128,7 +127,7 @@ export const AssessmentAttemptRef = builder.prismaNode('AssessmentAttempt', {
   id: { field: 'id' },
   // node()/nodes() answer null, not NOT_FOUND, for what the viewer may not see.
   nullable: true,
-  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context.viewer) }),
   fields: (t) => ({
     assessment: t.relation('assessment'),
     attemptNumber: t.exposeInt('attemptNumber', { description: '1, 2, ... per learner and assessment.' }),

@@ -15,7 +15,7 @@ function characterWhere(
   context: Context,
 ): Prisma.CharacterWhereInput {
   return {
-    ...activeUnlessAdmin(context),
+    ...activeUnlessAdmin(context.viewer),
     ...(filter?.specialization
       ? { specialization: { equals: escapeLike(filter.specialization), mode: 'insensitive' } }
       : {}),
@@ -56,7 +56,7 @@ builder.queryFields((t) => ({
     resolve: (query, _parent, args, context) =>
       context.prisma.character.findFirst({
         ...query,
-        where: { id: parseGlobalId(args.id, 'Character', 'id'), ...activeUnlessAdmin(context) },
+        where: { id: parseGlobalId(args.id, 'Character', 'id'), ...activeUnlessAdmin(context.viewer) },
       }),
   }),
 }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONVERSATION_STYLES, SKILL_LEVELS } from '../../db/values.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../errors.js';
 import { httpUrl, unsetWhenNull } from '../common/input.js';
@@ -39,8 +40,8 @@ const characterFields = {
   specialization: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   description: optionalText(5000),
   backstory: optionalText(20000),
-  skillLevel: z.enum(['beginner', 'intermediate', 'expert']),
-  conversationStyle: z.enum(['friendly', 'analytical', 'competitive']),
+  skillLevel: z.enum(SKILL_LEVELS),
+  conversationStyle: z.enum(CONVERSATION_STYLES),
   isActive: unsetWhenNull(z.boolean()),
 };
 

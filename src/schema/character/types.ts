@@ -8,7 +8,7 @@ export const CharacterRef = builder.prismaNode('Character', {
   id: { field: 'id' },
   // node()/nodes() answer null, not an error, for ids that do not exist or are not visible.
   nullable: true,
-  findUnique: (id, context) => ({ id: rowId(id), ...activeUnlessAdmin(context) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...activeUnlessAdmin(context.viewer) }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Unique handle.' }),
     displayName: t.exposeString('displayName'),

@@ -7,6 +7,7 @@ import {
   endChatSession,
   MAX_MESSAGE_LENGTH,
   renameChatSession,
+  selectsOnlyColumns,
   sendLearnerMessage,
   startChatSession,
 } from './service.js';
@@ -63,7 +64,10 @@ builder.mutationFields((t) => ({
         content: args.content,
         clientMessageId: args.clientMessageId,
       });
-      return context.prisma.chatMessage.findUniqueOrThrow({ ...query, where: { id: message.id } });
+      // The stored row answers a selection of its own columns; relations are read with it.
+      return selectsOnlyColumns(query)
+        ? message
+        : context.prisma.chatMessage.findUniqueOrThrow({ ...query, where: { id: message.id } });
     },
   }),
   endChatSession: t.prismaField({

@@ -10,6 +10,9 @@ builder.queryField('chatSession', (t) =>
     description: "A chat session of the viewer (admins: any); null when it does not exist or is not the viewer's.",
     args: { id: t.arg.globalID({ required: true, for: ChatSessionRef }) },
     resolve: (query, _root, args, context) =>
-      context.prisma.chatSession.findFirst({ ...query, where: { id: rowId(args.id.id), ...ownedByViewer(context) } }),
+      context.prisma.chatSession.findFirst({
+        ...query,
+        where: { id: rowId(args.id.id), ...ownedByViewer(context.viewer) },
+      }),
   }),
 );

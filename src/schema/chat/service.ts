@@ -5,7 +5,7 @@ import type { Viewer } from '../../auth.js';
 import type { PublishedChatMessage, PubSub, Topics } from '../../pubsub.js';
 import type { Logger } from '../../logger.js';
 import type { ChatReplies } from '../../chat/replies.js';
-import { ConflictError, DomainError, NotFoundError, parseInput } from '../../errors.js';
+import { ConflictError, DomainError, driverCause, NotFoundError, parseInput } from '../../errors.js';
 
 /** The longest message a learner may send, in characters (after trimming). */
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -26,7 +26,7 @@ const messageInput = z.object({
 });
 
 /** What publishing needs; a failed publish is logged, never the writer's failure (the row is committed). */
-export interface ChatEvents {
+interface ChatEvents {
   pubsub: PubSub;
   logger: Logger;
 }
@@ -119,7 +119,7 @@ export async function endChatSession(
   if (ended) announce(events, sessionId, { seq: ended.seq, ended: true });
 }
 
-export interface NewMessage {
+interface NewMessage {
   sessionId: number;
   role: ChatRole;
   content: string;
@@ -127,9 +127,8 @@ export interface NewMessage {
   metadata?: Record<string, unknown>;
 }
 
-export interface AppendedMessage {
-  id: bigint;
-  seq: number;
+interface AppendedMessage {
+  message: ChatMessage;
   /** False when clientMessageId named a message that already exists: that one is returned instead. */
   created: boolean;
 }
@@ -137,24 +136,23 @@ export interface AppendedMessage {
 const CLIENT_MESSAGE_ID_KEY = 'chat_messages_session_id_client_message_id_key';
 
 function isClientMessageIdCollision(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { index?: string } } } | undefined)?.cause;
-  return cause?.constraint?.index === CLIENT_MESSAGE_ID_KEY;
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError &&
+    driverCause(error)?.constraint?.index === CLIENT_MESSAGE_ID_KEY
+  );
 }
 
-async function existingMessage(prisma: PrismaClient, sessionId: number, clientMessageId: string | null | undefined) {
+async function existingMessage(prisma: PrismaClient, sessionId: number, clientMessageId: string | null) {
   if (!clientMessageId) return null;
-  return prisma.chatMessage.findUnique({
-    where: { sessionId_clientMessageId: { sessionId, clientMessageId } },
-    select: { id: true, seq: true },
-  });
+  return prisma.chatMessage.findUnique({ where: { sessionId_clientMessageId: { sessionId, clientMessageId } } });
 }
 
 /**
  * Appends a message with the session's next seq and announces it. One statement claims the seq (the UPDATE's
  * row lock makes concurrent writers take turns, so seqs follow commit order) and inserts the row: when the
- * insert fails, on a concurrent duplicate clientMessageId say, the claim rolls back with it and no seq is
- * lost. A clientMessageId that already exists returns that message instead of a copy.
+ * insert fails, on a duplicate clientMessageId say, the claim rolls back with it and no seq is lost. A
+ * clientMessageId that already exists (a retry) returns that message instead of a copy, also once the
+ * session has ended; the unique key finds it, so a first send costs no lookup.
  */
 export async function appendMessage(
   prisma: PrismaClient,
@@ -162,11 +160,10 @@ export async function appendMessage(
   message: NewMessage,
 ): Promise<AppendedMessage> {
   const { sessionId, role, content, clientMessageId = null, metadata = {} } = message;
-  const earlier = await existingMessage(prisma, sessionId, clientMessageId);
-  if (earlier) return { ...earlier, created: false };
   let appended: ChatMessage | undefined;
   try {
-    // The whole row comes back, for the event to carry it to the subscribers.
+    // The whole row comes back (every column of chat_messages, as Prisma names them), for the event to carry
+    // it to the subscribers and the mutation to answer with it.
     [appended] = await prisma.$queryRaw<ChatMessage[]>`
       WITH claimed AS (
         UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
@@ -180,12 +177,16 @@ export async function appendMessage(
         created_at AS "createdAt"`;
   } catch (error) {
     const winner = isClientMessageIdCollision(error) ? await existingMessage(prisma, sessionId, clientMessageId) : null;
-    if (winner) return { ...winner, created: false };
+    if (winner) return { message: winner, created: false };
     throw error;
   }
-  if (!appended) throw new ConflictError('This chat session has ended and takes no more messages');
+  if (!appended) {
+    const earlier = await existingMessage(prisma, sessionId, clientMessageId);
+    if (earlier) return { message: earlier, created: false };
+    throw new ConflictError('This chat session has ended and takes no more messages');
+  }
   announce(events, sessionId, { seq: appended.seq, message: published(appended) });
-  return { id: appended.id, seq: appended.seq, created: true };
+  return { message: appended, created: true };
 }
 
 /**
@@ -197,7 +198,7 @@ export async function sendLearnerMessage(
   deps: ChatEvents & { chatReplies: ChatReplies },
   viewer: Viewer,
   input: { sessionId: number; content: string; clientMessageId?: string | null },
-): Promise<AppendedMessage> {
+): Promise<ChatMessage> {
   const { content, clientMessageId } = parseInput(messageInput, input);
   await sessionOfViewer(prisma, viewer, input.sessionId, { admins: false });
   const message = await appendMessage(prisma, deps, {
@@ -206,11 +207,11 @@ export async function sendLearnerMessage(
     content,
     clientMessageId,
   });
-  if (message.created) deps.chatReplies.answer(input.sessionId, message.seq);
-  return message;
+  if (message.created) deps.chatReplies.answer(input.sessionId, message.message.seq);
+  return message.message;
 }
 
-/** What of each message a stream reads: a Prisma select or include (it must select seq). */
+/** What of each message a stream reads: plugin-prisma's select or include for the subscriber's selection. */
 export type MessageQuery = Pick<Prisma.ChatMessageFindManyArgs, 'select' | 'include'>;
 
 /**
@@ -218,7 +219,7 @@ export type MessageQuery = Pick<Prisma.ChatMessageFindManyArgs, 'select' | 'incl
  * exclude), and how many rows, one more than the page to tell whether another page exists; negative when the
  * page ends at the cursor (last/before).
  */
-export type MessagePageQuery = MessageQuery & {
+type MessagePageQuery = MessageQuery & {
   cursor?: { sessionId_seq?: { seq: number } };
   take: number;
   skip: number;
@@ -258,12 +259,20 @@ function readMessagesAfter(prisma: PrismaClient, sessionId: number, afterSeq: nu
   }) as Promise<ChatMessage[]>;
 }
 
-/** True when the selection reads nothing but the message's own columns, which its event carries. */
-function selectsOnlyColumns(query: MessageQuery): boolean {
-  return !query.include && Object.values(query.select ?? {}).every((selected) => typeof selected === 'boolean');
+/**
+ * True when plugin-prisma's selection reads nothing but the message's own columns, which the stored row
+ * carries: no relation in an include, and in a select only scalar fields (a relation there may be `true`).
+ */
+export function selectsOnlyColumns(query: MessageQuery): boolean {
+  return (
+    !query.include &&
+    Object.entries(query.select ?? {}).every(
+      ([field, selected]) => selected === true && field in Prisma.ChatMessageScalarFieldEnum,
+    )
+  );
 }
 
-export interface MessageStreamOptions {
+interface MessageStreamOptions {
   /** Replay the stored messages after this seq first; without it, only messages written from now on. */
   afterSeq: number | null;
   /** Live messages the stream may be behind its consumer by before it gives up on it (slow consumer). */
@@ -273,7 +282,7 @@ export interface MessageStreamOptions {
 }
 
 /** Raised into a stream whose consumer fell more than maxBehind live messages behind. */
-export class SlowConsumerError extends DomainError {
+class SlowConsumerError extends DomainError {
   constructor(afterSeq: number) {
     super(
       'RATE_LIMITED',

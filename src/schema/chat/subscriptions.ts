@@ -34,7 +34,7 @@ builder.subscriptionField('chatMessageAdded', (t) =>
         afterSeq: args.afterSeq ?? null,
         maxBehind: context.config.CHAT_SUBSCRIPTION_BUFFER,
         // Each page of messages is read with what the subscriber selected, relations included.
-        query: queryFromInfo({ context, info, typeName: 'ChatMessage', select: { seq: true } }) as MessageQuery,
+        query: queryFromInfo({ context, info, typeName: 'ChatMessage' }) as MessageQuery,
       });
     },
     resolve: (message: ChatMessage) => message,

@@ -5,7 +5,7 @@ import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
 import { UserRef } from '../user/types.js';
 import { messagePage, type ChatRole } from './service.js';
 
-export const ChatRoleEnum = builder.enumType('ChatRole', {
+const ChatRoleEnum = builder.enumType('ChatRole', {
   description: 'Who wrote a chat message.',
   values: {
     USER: { value: 'user', description: 'The learner.' },
@@ -24,7 +24,7 @@ export const ChatSessionRef = builder.prismaNode('ChatSession', {
   description: 'A conversation of a learner with one AI coach. Visible to the learner and to admins.',
   id: { field: 'id' },
   // A stranger's session resolves to null, through node() as through chatSession().
-  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context.viewer) }),
   fields: (t) => ({
     user: t.relation('user', { description: 'The learner the session belongs to.' }),
     character: t.relation('character', { description: 'The coach the learner talks to.' }),
@@ -64,7 +64,7 @@ export const ChatSessionRef = builder.prismaNode('ChatSession', {
 export const ChatMessageRef = builder.prismaNode('ChatMessage', {
   description: 'One message of a chat session. Visible to the learner of the session and to admins.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id: messageRowId(id), session: ownedByViewer(context) }),
+  findUnique: (id, context) => ({ id: messageRowId(id), session: ownedByViewer(context.viewer) }),
   fields: (t) => ({
     seq: t.exposeInt('seq', {
       description: '1, 2, 3 ... within its session, without gaps, in the order the server accepted the messages.',
@@ -96,7 +96,7 @@ builder.prismaObjectField(UserRef, 'chatSessions', (t) =>
         return {
           // The user is visible only to themself and admins already; this keeps it so on every path.
           where: {
-            ...ownedByViewer(context),
+            ...ownedByViewer(context.viewer),
             ...(typeof args.isActive === 'boolean' ? { isActive: args.isActive } : {}),
           },
           orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }],

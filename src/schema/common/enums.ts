@@ -1,38 +1,19 @@
 import { builder } from '../../builder.js';
+import { CONVERSATION_STYLES, COURSE_LEVELS, DIFFICULTIES, ROLES, SKILL_LEVELS } from '../../db/values.js';
 
-/** GraphQL enums whose values are stored lowercase in the database (`BEGINNER` <-> 'beginner'). */
-function storedEnum<const Names extends readonly string[]>(name: string, names: Names, description: string) {
-  const values = Object.fromEntries(names.map((value) => [value, { value: value.toLowerCase() }])) as {
-    [K in Names[number]]: { value: string };
+/** GraphQL enums over the values stored lowercase in the database (`BEGINNER` <-> 'beginner'). */
+function storedEnum<const Values extends readonly string[]>(name: string, values: Values, description: string) {
+  const entries = Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as {
+    [K in Values[number] as Uppercase<K>]: { value: string };
   };
-  return builder.enumType(name, { description, values });
+  return builder.enumType(name, { description, values: entries });
 }
 
-export const CourseLevelEnum = storedEnum(
-  'CourseLevel',
-  ['BEGINNER', 'INTERMEDIATE', 'ADVANCED'],
-  'How much a course expects a learner to know.',
-);
-export const DifficultyEnum = storedEnum(
-  'Difficulty',
-  ['BEGINNER', 'INTERMEDIATE', 'ADVANCED'],
-  'How hard an assessment is.',
-);
-export const SkillLevelEnum = storedEnum(
-  'SkillLevel',
-  ['BEGINNER', 'INTERMEDIATE', 'EXPERT'],
-  'The playing strength a coach teaches at.',
-);
-export const ConversationStyleEnum = storedEnum(
-  'ConversationStyle',
-  ['FRIENDLY', 'ANALYTICAL', 'COMPETITIVE'],
-  'How a coach talks.',
-);
-export const RoleEnum = storedEnum(
-  'Role',
-  ['LEARNER', 'ADMIN'],
-  'What a user may do: learners learn, admins also manage content.',
-);
+export const CourseLevelEnum = storedEnum('CourseLevel', COURSE_LEVELS, 'How much a course expects a learner to know.');
+export const DifficultyEnum = storedEnum('Difficulty', DIFFICULTIES, 'How hard an assessment is.');
+export const SkillLevelEnum = storedEnum('SkillLevel', SKILL_LEVELS, 'The playing strength a coach teaches at.');
+export const ConversationStyleEnum = storedEnum('ConversationStyle', CONVERSATION_STYLES, 'How a coach talks.');
+export const RoleEnum = storedEnum('Role', ROLES, 'What a user may do: learners learn, admins also manage content.');
 
 export const OrderDirectionEnum = builder.enumType('OrderDirection', {
   values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,

@@ -1,7 +1,7 @@
 import { UserInputError } from '../../errors.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /** Connections refuse oversized or negative pages instead of silently clamping them. */
 export function assertPageSize(args: { first?: number | null; last?: number | null }): void {

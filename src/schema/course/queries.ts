@@ -18,13 +18,13 @@ builder.queryFields((t) => ({
       },
       totalCount: (_connection, args, context) => {
         assertPageSize(args);
-        return context.prisma.course.count({ where: courseWhere(args.filter, isAdmin(context)) });
+        return context.prisma.course.count({ where: courseWhere(args.filter, isAdmin(context.viewer)) });
       },
       resolve: (query, _parent, args, context) => {
         assertPageSize(args);
         return context.prisma.course.findMany({
           ...query,
-          where: courseWhere(args.filter, isAdmin(context)),
+          where: courseWhere(args.filter, isAdmin(context.viewer)),
           orderBy: courseOrderBy(args.orderBy),
         });
       },
@@ -40,7 +40,7 @@ builder.queryFields((t) => ({
     resolve: (query, _parent, args, context) =>
       context.prisma.course.findFirst({
         ...query,
-        where: { id: parseGlobalId(args.id, 'Course', 'id'), ...activeUnlessAdmin(context) },
+        where: { id: parseGlobalId(args.id, 'Course', 'id'), ...activeUnlessAdmin(context.viewer) },
       }),
   }),
 }));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { COURSE_LEVELS } from '../../db/values.js';
 import { NotFoundError, UserInputError } from '../../errors.js';
 import { globalIdOf } from '../common/ids.js';
 import { escapeLike, httpUrl, unique, unsetWhenNull } from '../common/input.js';
@@ -64,12 +65,12 @@ export function courseOrderBy(
   return [primary, { id: direction }];
 }
 
-export class ContentPathError extends Error {
+class ContentPathError extends Error {
   override name = 'ContentPathError';
 }
 
 /** Resolves a course's content_path inside the content root, refusing anything that escapes it. */
-export function resolveContentPath(contentRoot: string, contentPath: string): string {
+function resolveContentPath(contentRoot: string, contentPath: string): string {
   const root = path.resolve(contentRoot);
   const resolved = path.resolve(root, contentPath);
   if (path.isAbsolute(contentPath) || !resolved.startsWith(root + path.sep)) {
@@ -88,8 +89,6 @@ export async function readCourseContent(contentRoot: string, contentPath: string
     throw error;
   }
 }
-
-const COURSE_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 
 /** Where a course's Markdown lives: a normalized relative .md path that stays inside the content root. */
 function contentPathSchema(contentRoot: string) {

@@ -10,7 +10,7 @@ export const CourseRef = builder.prismaNode('Course', {
   id: { field: 'id' },
   // node()/nodes() answer null, not an error, for ids that do not exist or are not visible.
   nullable: true,
-  findUnique: (id, context) => ({ id: rowId(id), ...activeUnlessAdmin(context) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...activeUnlessAdmin(context.viewer) }),
   fields: (t) => ({
     title: t.exposeString('title'),
     description: t.exposeString('description', { nullable: true }),
@@ -45,7 +45,7 @@ builder.prismaObjectField(CourseRef, 'prerequisites', (t) =>
   }),
 );
 
-export const CourseOrderFieldEnum = builder.enumType('CourseOrderField', {
+const CourseOrderFieldEnum = builder.enumType('CourseOrderField', {
   values: {
     TITLE: { value: 'title' },
     CREATED_AT: { value: 'created_at' },

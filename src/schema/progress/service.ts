@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Prisma, type PrismaClient, type UserProgress } from '../../generated/prisma/client.js';
-import type { Viewer } from '../../auth.js';
+import { activeUnlessAdmin, type Actor } from '../common/access.js';
 import { DomainError, NotFoundError } from '../../errors.js';
 
 /** One entry of user_progress.test_scores, appended by each submitted assessment attempt. */
@@ -15,9 +15,6 @@ export const testScoreSchema = z.object({
 });
 export type TestScoreEntry = z.infer<typeof testScoreSchema>;
 
-/** The viewer who acts; admins may also work on courses that learners cannot see. */
-type Actor = Pick<Viewer, 'id' | 'role'>;
-
 /** plugin-prisma's selection for the returned progress row, so nested fields cost no extra query. */
 export type ProgressQuery = { select?: Prisma.UserProgressSelect; include?: Prisma.UserProgressInclude };
 
@@ -28,7 +25,7 @@ interface PrerequisiteCourse {
   isActive: boolean;
 }
 
-export class PrerequisitesNotMetError extends DomainError {
+class PrerequisitesNotMetError extends DomainError {
   constructor(missing: readonly PrerequisiteCourse[]) {
     super(
       'PREREQUISITES_NOT_MET',
@@ -85,7 +82,7 @@ export async function startCourse(
   const existing = await db.userProgress.findUnique({ ...query, where: key });
   if (existing) return existing;
   const course = await db.course.findFirst({
-    where: { id: courseId, ...(actor.role === 'admin' ? {} : { isActive: true }) },
+    where: { id: courseId, ...activeUnlessAdmin(actor) },
     select: { prerequisites: true },
   });
   if (!course) throw new NotFoundError('Course');

@@ -28,7 +28,7 @@ export const UserProgressRef = builder.prismaNode('UserProgress', {
   // node()/nodes() answer null, not NOT_FOUND, for what the viewer may not see.
   nullable: true,
   // Another learner's progress is null through node()/nodes() like anywhere else.
-  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context) }),
+  findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context.viewer) }),
   fields: (t) => ({
     user: t.relation('user'),
     course: t.relation('course'),
@@ -63,7 +63,7 @@ builder.prismaObjectFields(UserRef, (t) => ({
       query: (args, context) => {
         assertPageSize(args);
         // The user is visible only to themself and admins already; this keeps it so on every path.
-        return { where: ownedByViewer(context), orderBy: { id: 'asc' } };
+        return { where: ownedByViewer(context.viewer), orderBy: { id: 'asc' } };
       },
     },
     { name: 'UserProgressConnection' },

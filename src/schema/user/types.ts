@@ -8,7 +8,7 @@ export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
   // Another learner's account resolves to null (no row has id 0), through node() and nodes() alike.
   nullable: true,
-  findUnique: (id, context) => ({ id: isAdmin(context) || context.viewer?.id === rowId(id) ? rowId(id) : 0 }),
+  findUnique: (id, context) => ({ id: isAdmin(context.viewer) || context.viewer?.id === rowId(id) ? rowId(id) : 0 }),
   fields: (t) => ({
     displayName: t.exposeString('displayName'),
     // Only the user and admins ever reach a User (findUnique here; other domains expose their owner's only).

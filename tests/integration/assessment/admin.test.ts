@@ -1,5 +1,7 @@
-import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createAssessment, createCourse, createUser, globalId } from '../../helpers/factories.js';
+import pg from 'pg';
+import { waitForBlockedBackends } from '../../helpers/database.js';
+import { errorCodes, startTestServer, UNLIMITED, type TestServer } from '../../helpers/server.js';
+import { createAssessment, createCourse, globalId, learner } from '../../helpers/factories.js';
 import {
   AssessmentAnswersDocument,
   AssessmentForLearnerDocument,
@@ -16,14 +18,9 @@ let server: TestServer;
 const admin = { id: 1, role: 'admin' as const };
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { RATE_LIMIT_MUTATIONS: '100000' } });
+  server = await startTestServer({ env: UNLIMITED });
 });
 afterAll(() => server.close());
-
-async function learner() {
-  const user = await createUser(server.database.prisma);
-  return { id: user.id, role: 'learner' as const };
-}
 
 async function input(overrides: Partial<AssessmentInput> = {}): Promise<AssessmentInput> {
   const course = await createCourse(server.database.prisma);
@@ -197,7 +194,9 @@ describe('createAssessment', () => {
     const before = await assessmentCount();
     const given = await input();
     expect(
-      errorCodes(await server.graphql(CreateAssessmentDocument, { input: given }, { as: await learner() })),
+      errorCodes(
+        await server.graphql(CreateAssessmentDocument, { input: given }, { as: await learner(server.database.prisma) }),
+      ),
     ).toEqual(['FORBIDDEN']);
     expect(errorCodes(await server.graphql(CreateAssessmentDocument, { input: given }))).toEqual(['UNAUTHENTICATED']);
     expect(await assessmentCount()).toBe(before);
@@ -262,6 +261,32 @@ describe('updateAssessment', () => {
     expect(stored.scoringConfig).toEqual({ partialCredit: false });
   });
 
+  it('keeps a concurrent edit of the questions when it changes only other fields', async () => {
+    const { id, assessment } = await existing();
+    const edited = storedQuiz.questions.map((question, index) =>
+      index === 0 ? { ...question, prompt: 'Who acts last on the river?' } : question,
+    );
+    const other = new pg.Client({ connectionString: server.testDatabase.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('UPDATE assessments SET questions = $1::jsonb WHERE id = $2', [
+        JSON.stringify(edited),
+        assessment.id,
+      ]);
+      const renaming = server.graphql(UpdateAssessmentDocument, { id, input: { title: 'Renamed' } }, { as: admin });
+      // The rename waits for the other edit's row lock, then builds on what that edit stored.
+      await waitForBlockedBackends(other, 1);
+      await other.query('COMMIT');
+      expect((await renaming).body.errors).toBeUndefined();
+    } finally {
+      await other.end();
+    }
+    const stored = await server.database.prisma.assessment.findUniqueOrThrow({ where: { id: assessment.id } });
+    expect(stored.title).toBe('Renamed');
+    expect(stored.questions).toEqual(edited);
+  });
+
   it('refuses invalid questions with the same field paths as createAssessment', async () => {
     const { id } = await existing();
     const response = await server.graphql(
@@ -276,7 +301,7 @@ describe('updateAssessment', () => {
 
   it('deactivates instead of deleting: learners stop seeing it, admins still do', async () => {
     const { id, course } = await existing();
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     await server.graphql(UpdateAssessmentDocument, { id, input: { isActive: false } }, { as: admin });
     expect((await server.graphql(AssessmentForLearnerDocument, { id }, { as: me })).body.data!.node).toBeNull();
     const courseId = globalId('Course', course.id);
@@ -297,7 +322,7 @@ describe('updateAssessment', () => {
     const forbidden = await server.graphql(
       UpdateAssessmentDocument,
       { id, input: { title: 'x' } },
-      { as: await learner() },
+      { as: await learner(server.database.prisma) },
     );
     expect(errorCodes(forbidden)).toEqual(['FORBIDDEN']);
     const stored = await server.database.prisma.assessment.findUniqueOrThrow({ where: { id: assessment.id } });
@@ -314,7 +339,7 @@ describe('what learners see of an assessment', () => {
 
   it('shows questions and options to learners, but answers and scoring rules are FORBIDDEN', async () => {
     const id = await published();
-    const me = await learner();
+    const me = await learner(server.database.prisma);
     const view = await server.graphql(AssessmentForLearnerDocument, { id }, { as: me });
     expect(view.body.errors).toBeUndefined();
     expect(view.body.data!.node).toMatchObject({
