@@ -104,7 +104,7 @@ export const configSchema = z
       .int()
       .min(0)
       .default(10000)
-      .describe('how long SIGTERM waits for in-flight requests before closing them'),
+      .describe('how long SIGTERM waits for in-flight requests and WebSocket clients before cutting them'),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== undefined, {
     path: ['JWT_SECRET'],
