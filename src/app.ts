@@ -16,7 +16,14 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Database } from './db/index.js';
 import type { PubSub } from './pubsub.js';
-import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
+import {
+  authSettings,
+  bearerToken,
+  cachedTokenVerifier,
+  UserProvisioner,
+  type AuthSettings,
+  type Viewer,
+} from './auth.js';
 import { createContext, type Context } from './context.js';
 import { createChatReplies, createResponder } from './chat/replies.js';
 import {
@@ -105,6 +112,7 @@ export function createApp(deps: AppDependencies): App {
   const { config, logger, database, pubsub } = deps;
   const schema = deps.schema ?? defaultSchema;
   const auth = authSettings(deps.jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifyToken = cachedTokenVerifier(auth);
   const provisioner = new UserProvisioner();
   const chatReplies = createChatReplies({
     prisma: database.prisma,
@@ -155,7 +163,7 @@ export function createApp(deps: AppDependencies): App {
   async function authenticate(authorization: string | undefined | null): Promise<Viewer | null> {
     const token = bearerToken(authorization);
     if (!token) return null;
-    const viewer = await verifyToken(token, auth);
+    const viewer = await verifyToken(token);
     await provisioner.provision(database.prisma, viewer);
     return viewer;
   }
