@@ -146,6 +146,8 @@ export function createApp(deps: AppDependencies): App {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // Apollo pretty-prints responses by default (two-space indents): more bytes to build and to send.
+    stringifyResult: (result) => JSON.stringify(result),
     parseOptions: parseOptions(limits),
     validationRules: limitRules(limits),
     formatError: (formatted, error) => formatError(formatted, error, { logger, requestId: requestIdOf(error) }),
