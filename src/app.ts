@@ -16,11 +16,25 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Database } from './db/index.js';
 import type { PubSub } from './pubsub.js';
-import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
+import {
+  authSettings,
+  bearerToken,
+  cachedTokenVerifier,
+  UserProvisioner,
+  type AuthSettings,
+  type Viewer,
+} from './auth.js';
 import { createContext, type Context } from './context.js';
 import { createChatReplies, createResponder } from './chat/replies.js';
-import { asServiceUnavailable, DomainError, formatError, UnauthenticatedError } from './errors.js';
-import { requestScope, type RequestScope } from './request-scope.js';
+import {
+  asServiceUnavailable,
+  DomainError,
+  formatError,
+  noteRequestOf,
+  requestIdOf,
+  UnauthenticatedError,
+} from './errors.js';
+import type { RequestScope } from './request-scope.js';
 import { logEachRequest, requestLogPlugin } from './logging.js';
 import { limitRules, operationLimits, parseOptions } from './security/limits.js';
 import { costLimitPlugin } from './security/cost.js';
@@ -98,6 +112,7 @@ export function createApp(deps: AppDependencies): App {
   const { config, logger, database, pubsub } = deps;
   const schema = deps.schema ?? defaultSchema;
   const auth = authSettings(deps.jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifyToken = cachedTokenVerifier(auth);
   const provisioner = new UserProvisioner();
   const chatReplies = createChatReplies({
     prisma: database.prisma,
@@ -131,10 +146,11 @@ export function createApp(deps: AppDependencies): App {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // Apollo pretty-prints responses by default (two-space indents): more bytes to build and to send.
+    stringifyResult: (result) => JSON.stringify(result),
     parseOptions: parseOptions(limits),
     validationRules: limitRules(limits),
-    formatError: (formatted, error) =>
-      formatError(formatted, error, { logger, requestId: requestScope.getStore()?.requestId }),
+    formatError: (formatted, error) => formatError(formatted, error, { logger, requestId: requestIdOf(error) }),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -149,12 +165,13 @@ export function createApp(deps: AppDependencies): App {
   async function authenticate(authorization: string | undefined | null): Promise<Viewer | null> {
     const token = bearerToken(authorization);
     if (!token) return null;
-    const viewer = await verifyToken(token, auth);
+    const viewer = await verifyToken(token);
     await provisioner.provision(database.prisma, viewer);
     return viewer;
   }
 
-  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, scope: RequestScope): Promise<void> {
+    const { requestId } = scope;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -176,9 +193,12 @@ export function createApp(deps: AppDependencies): App {
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
         const viewer = await authenticate(request.headers.authorization).catch((error: unknown) => {
-          throw asServiceUnavailable(error);
+          // No plugin sees an error of the context function: it carries its request id itself.
+          const failure = asServiceUnavailable(error);
+          noteRequestOf(failure, requestId);
+          throw failure;
         });
-        return createContext(contextDependencies, viewer, requestId);
+        return createContext(contextDependencies, viewer, scope);
       },
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
@@ -200,26 +220,25 @@ export function createApp(deps: AppDependencies): App {
       requestId,
       clientAddress: request.socket.remoteAddress,
     };
-    const work = () =>
-      requestScope.run(scope, async () => {
-        logEachRequest(logger, { request, response, path, scope });
-        if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
-        if (path === '/readyz') {
-          // Without the database nothing works: 503. Without Redis this instance still serves everything but
-          // other instances' chat events: degraded, still 200 (all instances share Redis; 503 would take
-          // every one of them out of rotation for a partial failure).
-          const databaseState = (await database.isReachable()) ? 'ok' : 'unreachable';
-          const pubsubState = pubsub.isHealthy() ? 'ok' : 'unreachable';
-          const status = databaseState !== 'ok' ? 'unavailable' : pubsubState !== 'ok' ? 'degraded' : 'ready';
-          return sendJson(response, status === 'unavailable' ? 503 : 200, {
-            status,
-            database: databaseState,
-            pubsub: pubsubState,
-          });
-        }
-        if (path === GRAPHQL_PATH) return handleGraphQL(request, response, requestId);
-        sendJson(response, 404, { error: 'Not found' });
-      });
+    const work = async () => {
+      logEachRequest(logger, { request, response, path, scope });
+      if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        // Without the database nothing works: 503. Without Redis this instance still serves everything but
+        // other instances' chat events: degraded, still 200 (all instances share Redis; 503 would take
+        // every one of them out of rotation for a partial failure).
+        const databaseState = (await database.isReachable()) ? 'ok' : 'unreachable';
+        const pubsubState = pubsub.isHealthy() ? 'ok' : 'unreachable';
+        const status = databaseState !== 'ok' ? 'unavailable' : pubsubState !== 'ok' ? 'degraded' : 'ready';
+        return sendJson(response, status === 'unavailable' ? 503 : 200, {
+          status,
+          database: databaseState,
+          pubsub: pubsubState,
+        });
+      }
+      if (path === GRAPHQL_PATH) return handleGraphQL(request, response, scope);
+      sendJson(response, 404, { error: 'Not found' });
+    };
     work().catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
         response.setHeader('connection', 'close');
@@ -277,7 +296,11 @@ export function createApp(deps: AppDependencies): App {
             return [new UnauthenticatedError('Token has expired; reconnect with a fresh token')];
           }
         },
-        context: (ctx) => createContext(contextDependencies, ctx.extra.viewer ?? null, randomUUID()),
+        context: (ctx) =>
+          createContext(contextDependencies, ctx.extra.viewer ?? null, {
+            requestId: randomUUID(),
+            clientAddress: ctx.extra.request.socket.remoteAddress,
+          }),
       }),
       wsServer,
       config.WS_KEEPALIVE_MS,
@@ -298,7 +321,7 @@ export function createApp(deps: AppDependencies): App {
     handleRequest,
     serveWebSocket,
     authenticate,
-    contextFor: (viewer, requestId = randomUUID()) => createContext(contextDependencies, viewer, requestId),
+    contextFor: (viewer, requestId = randomUUID()) => createContext(contextDependencies, viewer, { requestId }),
     start: async () => {
       await Promise.all([apollo.start(), rateLimiter.ready()]);
     },

@@ -82,6 +82,23 @@ export async function verifyToken(token: string, settings: AuthSettings): Promis
   }
 }
 
+/**
+ * verifyToken with a memory: a token verified once is answered from a bounded LRU, keyed by the whole token
+ * (signature included, so a forged variant is a different key and is verified), until its exp and never
+ * longer. A token without exp stays valid for jose too, so it stays cached until evicted.
+ */
+export function cachedTokenVerifier(settings: AuthSettings, max = 10_000): (token: string) => Promise<Viewer> {
+  const verified = new LRUCache<string, Viewer>({ max });
+  return async (token) => {
+    const cached = verified.get(token);
+    if (cached && (cached.expiresAt === null || cached.expiresAt * 1000 > Date.now())) return cached;
+    const viewer = Object.freeze(await verifyToken(token, settings));
+    const ttl = viewer.expiresAt === null ? 0 : viewer.expiresAt * 1000 - Date.now();
+    if (viewer.expiresAt === null || ttl > 0) verified.set(token, viewer, { ttl });
+    return viewer;
+  };
+}
+
 export async function signToken(
   settings: AuthSettings,
   claims: { sub: number; role?: Role; email?: string; name?: string },

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub.js';
 import type { ChatReplies } from './chat/replies.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
+import type { RequestScope } from './request-scope.js';
 
 /** What every resolver receives: one per HTTP request or per WebSocket operation. */
 export interface Context {
@@ -16,6 +17,8 @@ export interface Context {
   pubsub: PubSub;
   chatReplies: ChatReplies;
   requestId: string;
+  /** The request this context serves (its address, and what its log line reports). */
+  scope: RequestScope;
 }
 
 export interface ContextDependencies {
@@ -26,11 +29,13 @@ export interface ContextDependencies {
   chatReplies: ChatReplies;
 }
 
-export function createContext(deps: ContextDependencies, viewer: Viewer | null, requestId: string): Context {
+export function createContext(deps: ContextDependencies, viewer: Viewer | null, scope: RequestScope): Context {
+  const { requestId } = scope;
   return {
     ...deps,
     viewer,
     requestId,
+    scope,
     logger: deps.logger.child({ requestId }),
     loaders: createLoaders(deps.prisma, viewer),
   };

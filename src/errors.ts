@@ -236,6 +236,24 @@ function argumentNames(field: FieldNode): string[] {
   return [...names];
 }
 
+/** The request each error arose in: the masked error's requestId, which its log line carries too. */
+const requestOfError = new WeakMap<object, string>();
+
+/** Records the request an error arose in (Apollo's formatError is given the error, not the request). */
+export function noteRequestOf(error: unknown, requestId: string): void {
+  if (typeof error === 'object' && error !== null) requestOfError.set(error, requestId);
+}
+
+/** The request id noted for the error or for an error it wraps (Apollo wraps what a context function throws). */
+export function requestIdOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
+    const requestId = requestOfError.get(current);
+    if (requestId) return requestId;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
 /**
  * The one place that decides what a client sees of an error: domain errors as they are, known database
  * failures as domain errors, everything else masked as INTERNAL_SERVER_ERROR with the request id, while

@@ -2,19 +2,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from './context.js';
 import type { Logger } from './logger.js';
-import { requestScope, type RequestScope } from './request-scope.js';
+import { noteRequestOf } from './errors.js';
+import type { RequestScope } from './request-scope.js';
 
 /** Health probes come every few seconds; their lines are debug so that they do not drown the requests. */
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
 
-/** Notes the operation and the error codes of the response in the request scope, for the request's log line. */
+/**
+ * Notes the operation and the error codes of the response in the request scope, for the request's log line,
+ * and each error's request id, which formatError gives the masked ones (didEncounterErrors sees the errors
+ * before formatError does).
+ */
 export function requestLogPlugin(): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) noteRequestOf(error, contextValue.requestId);
+        },
         async willSendResponse({ operation, operationName, request, response }) {
-          const scope = requestScope.getStore();
-          if (!scope) return;
+          const { scope } = contextValue;
           scope.operation = {
             name: operationName ?? request.operationName ?? null,
             type: operation?.operation ?? 'unknown',

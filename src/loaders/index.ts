@@ -22,6 +22,11 @@ export interface Loaders {
    * primes it, so the catalog's viewerAttemptsRemaining costs no statement of its own.
    */
   viewerAttemptCountByAssessment: DataLoader<number, number>;
+  /**
+   * The counts assessmentsByCourse came with, at hand without a promise: a resolver answers from them
+   * synchronously instead of awaiting the primed loader for a value it already has.
+   */
+  knownViewerAttemptCounts: ReadonlyMap<number, number>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
@@ -51,6 +56,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
         attempts instanceof Error ? attempts : attempts.length,
       ),
   );
+  const knownViewerAttemptCounts = new Map<number, number>();
   return {
     courseById: new DataLoader(async (ids) =>
       byKey(
@@ -80,12 +86,14 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Load
       });
       const assessments = rows.map(({ _count, ...assessment }) => {
         viewerAttemptCountByAssessment.prime(assessment.id, _count.attempts);
+        knownViewerAttemptCounts.set(assessment.id, _count.attempts);
         return assessment;
       });
       return groupedByKey(courseIds, assessments, (assessment) => assessment.courseId);
     }),
     viewerAttemptsByAssessment,
     viewerAttemptCountByAssessment,
+    knownViewerAttemptCounts,
   };
 }
 

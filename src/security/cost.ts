@@ -8,6 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { LRUCache } from 'lru-cache';
 import { createComplexityRule, type FieldComplexityValue } from '@pothos/plugin-complexity';
 import type { Context } from '../context.js';
 import { DEFAULT_PAGE_SIZE } from '../schema/common/pagination.js';
@@ -78,17 +79,36 @@ export function costError(
   );
 }
 
-/** Refuses an HTTP operation above `maxCost` with 400 before any resolver runs. */
+/** Variables longer than this as JSON are costed on every request instead of making a large cache key. */
+const MAX_CACHED_VARIABLES_LENGTH = 1024;
+
+/**
+ * Refuses an HTTP operation above `maxCost` with 400 before any resolver runs. The verdict depends on the
+ * document, the operation and the variables, so it is remembered under all three: the document by identity
+ * (Apollo hands the same parsed document to every request of the same text), the others as JSON.
+ */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {
+  const documentKeys = new WeakMap<DocumentNode, number>();
+  let documents = 0;
+  const verdicts = new LRUCache<string, { error: GraphQLError | undefined }>({ max: 1000 });
+  const check = (
+    document: DocumentNode,
+    options: { variableValues: Record<string, unknown> | undefined; operationName: string | null | undefined },
+  ) => {
+    const variables = JSON.stringify(options.variableValues ?? {});
+    if (variables.length > MAX_CACHED_VARIABLES_LENGTH) return costError(schema, document, { ...options, maxCost });
+    let documentKey = documentKeys.get(document);
+    if (documentKey === undefined) documentKeys.set(document, (documentKey = documents += 1));
+    const key = `${documentKey}\u0000${options.operationName ?? ''}\u0000${variables}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) verdicts.set(key, (verdict = { error: costError(schema, document, { ...options, maxCost }) }));
+    return verdict.error;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
-          const error = costError(schema, document, {
-            variableValues: request.variables,
-            operationName: request.operationName,
-            maxCost,
-          });
+          const error = check(document, { variableValues: request.variables, operationName: request.operationName });
           if (error) {
             throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
           }

@@ -12,7 +12,6 @@ import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../logger.js';
 import { RateLimitedError } from '../errors.js';
-import { requestScope } from '../request-scope.js';
 
 /**
  * Mutation budgets per user (per address when anonymous). Every root mutation field spends one point of the
@@ -146,7 +145,7 @@ export function rateLimitPlugin(limiter: MutationRateLimiter): ApolloServerPlugi
           if (operation?.operation !== 'mutation') return;
           const key = contextValue.viewer
             ? `user:${contextValue.viewer.id}`
-            : `address:${requestScope.getStore()?.clientAddress ?? 'unknown'}`;
+            : `address:${contextValue.scope.clientAddress ?? 'unknown'}`;
           await limiter.consume(key, rootFieldNames(operation, document));
         },
       };

@@ -113,10 +113,12 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
     viewerAttemptsRemaining: t.int({
       nullable: true,
       description: 'How many more attempts the viewer may start; null for anonymous viewers.',
-      resolve: async (assessment, _args, context) => {
+      resolve: (assessment, _args, context) => {
         if (!context.viewer) return null;
-        const attempts = await context.loaders.viewerAttemptCountByAssessment.load(assessment.id);
-        return Math.max(0, assessment.maxAttempts - attempts);
+        const remaining = (attempts: number) => Math.max(0, assessment.maxAttempts - attempts);
+        const known = context.loaders.knownViewerAttemptCounts.get(assessment.id);
+        if (known !== undefined) return remaining(known);
+        return context.loaders.viewerAttemptCountByAssessment.load(assessment.id).then(remaining);
       },
     }),
   }),

@@ -3,7 +3,7 @@ import { activeUnlessAdmin, isAdmin } from '../common/access.js';
 import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
 import { parseGlobalId } from '../common/ids.js';
 import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
-import { courseOrderBy, courseWhere } from './service.js';
+import { countCourses, courseOrderBy, courseWhere } from './service.js';
 
 builder.queryFields((t) => ({
   courses: t.prismaConnection(
@@ -18,7 +18,7 @@ builder.queryFields((t) => ({
       },
       totalCount: (_connection, args, context) => {
         assertPageSize(args);
-        return context.prisma.course.count({ where: courseWhere(args.filter, isAdmin(context.viewer)) });
+        return countCourses(context.prisma, args.filter, isAdmin(context.viewer));
       },
       resolve: (query, _parent, args, context) => {
         assertPageSize(args);

@@ -44,6 +44,29 @@ export function courseWhere(
   return { AND: conditions };
 }
 
+/**
+ * How many courses the catalog finds for this filter. Without tags or search the answer is a sum over the
+ * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
+ * triggers write in each course write's transaction); tags and search are counted on the courses they match.
+ */
+export async function countCourses(
+  prisma: PrismaClient,
+  filter: CourseFilterInput | null | undefined,
+  canSeeInactive: boolean,
+): Promise<number> {
+  if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) {
+    return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
+  }
+  // Learners see active courses only: asking for inactive ones finds none.
+  if (!canSeeInactive && filter?.isActive === false) return 0;
+  const isActive = canSeeInactive ? (filter?.isActive ?? undefined) : true;
+  const { _sum } = await prisma.courseCount.aggregate({
+    _sum: { courses: true },
+    where: { level: filter?.level ?? undefined, isActive },
+  });
+  return _sum.courses ?? 0;
+}
+
 const ORDER_COLUMNS = {
   title: 'title',
   created_at: 'createdAt',

@@ -177,6 +177,12 @@ const cases: Case[] = [
     code: CHECK,
   },
   {
+    rule: 'a course count is not negative',
+    bad: { text: `INSERT INTO course_counts (level, is_active, courses) VALUES ('advanced', false, -1)`, values: [] },
+    constraint: 'course_counts_courses_check',
+    code: CHECK,
+  },
+  {
     rule: 'course titles are unique within a level, ignoring case',
     given: [row('courses', { title: 'Pot Odds' })],
     bad: row('courses', { title: 'pot ODDS' }),

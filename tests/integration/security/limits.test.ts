@@ -228,6 +228,11 @@ describe('fan-out abuse', () => {
       'GRAPHQL_VALIDATION_FAILED',
     ]);
     expect(errorCodes(await server.graphql(query, { first: 1 }, { as: admin }))).toEqual([]);
+    // Verdicts are remembered per document and variables: asked again, each keeps its own.
+    expect(errorCodes(await server.graphql(query, { first: 100 }, { as: admin }))).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+    expect(errorCodes(await server.graphql(query, { first: 1 }, { as: admin }))).toEqual([]);
   });
 
   it('counts a cost spread over fragments', async () => {
