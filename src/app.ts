@@ -89,9 +89,25 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Headers that decide who the user is or how the body is read. Node keeps the first of two and drops the other,
+ * while a proxy in front may honour the second: a request carrying either twice is refused. (Node itself
+ * refuses two Content-Length or Transfer-Encoding headers, and both together.)
+ */
+const SINGLE_VALUED_HEADERS = ['authorization', 'content-type', 'host'] as const;
+
+function duplicatedHeader(request: IncomingMessage): string | undefined {
+  return SINGLE_VALUED_HEADERS.find((name) => (request.headersDistinct[name]?.length ?? 0) > 1);
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
+}
+
+/** A request refused before GraphQL runs, answered in the shape of a GraphQL error. */
+function sendRequestError(response: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
 }
 
 export function createApp(deps: AppDependencies): App {
@@ -155,6 +171,11 @@ export function createApp(deps: AppDependencies): App {
   }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+    const duplicated = duplicatedHeader(request);
+    if (duplicated) {
+      sendRequestError(response, 400, 'BAD_REQUEST', `Send the ${duplicated} header once`);
+      return;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -165,9 +186,7 @@ export function createApp(deps: AppDependencies): App {
       try {
         body = JSON.parse(rawBody);
       } catch {
-        sendJson(response, 400, {
-          errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
-        });
+        sendRequestError(response, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
         return;
       }
     }
@@ -223,11 +242,7 @@ export function createApp(deps: AppDependencies): App {
     work().catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
         response.setHeader('connection', 'close');
-        return sendJson(response, 413, {
-          errors: [
-            { message: `Request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } },
-          ],
-        });
+        return sendRequestError(response, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
       }
       logger.error({ err: error, requestId }, 'request failed');
       if (!response.headersSent)
