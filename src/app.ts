@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginCacheControlDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { CloseCode } from 'graphql-ws';
@@ -108,6 +108,24 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 /** A request refused before GraphQL runs, answered in the shape of a GraphQL error. */
 function sendRequestError(response: ServerResponse, status: number, code: string, message: string): void {
   sendJson(response, status, { errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * The node:http server for `listener` with the configured timeouts: Node's defaults let a client that sends
+ * its headers one byte a second hold a connection for over a minute (60 s, checked every 30 s).
+ */
+export function createHttpServer(config: Config, listener: RequestListener): Server {
+  const server = createServer(
+    {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      // How often Node looks for connections past those timeouts: also how late it may notice one.
+      connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    listener,
+  );
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  return server;
 }
 
 export function createApp(deps: AppDependencies): App {
