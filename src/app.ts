@@ -290,6 +290,8 @@ export function createApp(deps: AppDependencies): App {
             ctx.extra.socket.close(TRY_AGAIN_LATER_CLOSE_CODE, 'Service temporarily unavailable');
             return false;
           }
+          // A socket that closed while it was authenticated has had its onClose: a timer now would never be cleared.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           // Streams must not outlive the token that opened them: the socket closes when it expires. (A token
           // valid for longer than a timer can wait gets none; each subscribe still checks it.)
           const expiresAt = ctx.extra.viewer?.expiresAt;
