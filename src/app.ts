@@ -96,6 +96,33 @@ async function readBody(request: IncomingMessage): Promise<string> {
  */
 const SINGLE_VALUED_HEADERS = ['authorization', 'content-type', 'host'] as const;
 
+/** The codes of a request Apollo refuses before executing it: its document or variables are wrong. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * GraphQL over HTTP asks 200 for every well-formed request of a client that accepts only `application/json`
+ * (one written before `application/graphql-response+json`), errors in the body; Apollo answers parse,
+ * validation and variable errors with 400 whatever the client accepts. Returns the status to send.
+ */
+function statusForAccept(status: number, accept: string | undefined, body: string): number {
+  if (status !== 400) return status;
+  const accepted = (accept ?? '').split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  if (!accepted.every((type) => type === 'application/json')) return status;
+  try {
+    const { errors } = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
+    const requestError =
+      errors?.length && errors.every((error) => REQUEST_ERROR_CODES.has(String(error.extensions?.code)));
+    return requestError ? 200 : status;
+  } catch {
+    return status;
+  }
+}
+
 function duplicatedHeader(request: IncomingMessage): string | undefined {
   return SINGLE_VALUED_HEADERS.find((name) => (request.headersDistinct[name]?.length ?? 0) > 1);
 }
@@ -222,6 +249,7 @@ export function createApp(deps: AppDependencies): App {
     response.setHeader('x-request-id', requestId);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
+      response.statusCode = statusForAccept(response.statusCode, request.headers.accept, result.body.string);
       response.end(result.body.string);
       return;
     }
