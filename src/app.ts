@@ -11,13 +11,16 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { CloseCode } from 'graphql-ws';
-import type { GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+// graphql-js's own mapper, the one its subscribe() uses: it forwards return() so a completed stream closes.
+import { mapAsyncIterator } from 'graphql/execution/mapAsyncIterator.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Database } from './db/index.js';
 import type { PubSub } from './pubsub.js';
 import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
 import { createContext, type Context } from './context.js';
+import { createLoaders } from './loaders/index.js';
 import { createChatReplies, createResponder } from './chat/replies.js';
 import { asServiceUnavailable, DomainError, formatError, UnauthenticatedError } from './errors.js';
 import { requestScope, type RequestScope } from './request-scope.js';
@@ -153,6 +156,20 @@ export function createHttpServer(config: Config, listener: RequestListener): Ser
   );
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
   return server;
+}
+
+/**
+ * graphql-js's subscribe(), with `beforeEvent` run on the subscription's context before each event is resolved.
+ * graphql-js resolves every event with that one context, and it must stay the same object (plugin-prisma knows
+ * by it which relations a page of messages has loaded already); what it holds may change.
+ */
+async function subscribeWithEachEvent(args: ExecutionArgs, beforeEvent: (context: Context) => void) {
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in stream)) return stream;
+  return mapAsyncIterator(stream, (payload) => {
+    beforeEvent(args.contextValue as Context);
+    return execute({ ...args, rootValue: payload });
+  });
 }
 
 export function createApp(deps: AppDependencies): App {
@@ -341,6 +358,12 @@ export function createApp(deps: AppDependencies): App {
           }
         },
         context: (ctx) => createContext(contextDependencies, ctx.extra.viewer ?? null, randomUUID()),
+        // The context lives as long as the subscription: with its first DataLoaders, later events would
+        // answer nested fields from a cache as old as the subscription. (Events are resolved one at a time.)
+        subscribe: (args) =>
+          subscribeWithEachEvent(args, (context) => {
+            context.loaders = createLoaders(database.prisma, context.viewer);
+          }),
       }),
       wsServer,
       config.WS_KEEPALIVE_MS,
