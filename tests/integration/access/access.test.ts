@@ -199,14 +199,29 @@ describe('malformed and mistyped ids', () => {
     expect(errorFields(response)).toEqual({ id: 'is not a valid id of the expected type' });
   });
 
-  it('nodes(ids:) with one malformed id is BAD_USER_INPUT on ids', async () => {
-    const response = await server.graphql(
-      NodesByIdDocument,
-      { ids: [globalId('User', alice.id), '%%%'] },
-      { as: alice },
+  it('nodes(ids:) answers every id it can and null with BAD_USER_INPUT at the index of each one naming no node', async () => {
+    const ids = [
+      globalId('User', alice.id),
+      '%%%',
+      encodeGlobalID('Nope', 1),
+      globalId('Course', 99_999),
+      encodeGlobalID('PageInfo', 1),
+    ];
+    const response = await server.graphql(NodesByIdDocument, { ids }, { as: alice });
+    expect(response.body.data!.nodes.map((node) => node?.id ?? null)).toEqual([ids[0], null, null, null, null]);
+    expect(
+      response.body.errors?.map(({ path, extensions }) => ({
+        path,
+        code: extensions?.code,
+        fields: extensions?.fields,
+      })),
+    ).toEqual(
+      [1, 2, 4].map((index) => ({
+        path: ['nodes', index],
+        code: 'BAD_USER_INPUT',
+        fields: { [`ids.${index}`]: 'is not the id of any node' },
+      })),
     );
-    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(errorFields(response)).toEqual({ ids: 'is not a valid id of the expected type' });
   });
 });
 
