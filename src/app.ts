@@ -7,11 +7,13 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginCacheControlDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { CloseCode } from 'graphql-ws';
-import type { GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+// graphql-js's own mapper, the one its subscribe() uses: it forwards return() so a completed stream closes.
+import { mapAsyncIterator } from 'graphql/execution/mapAsyncIterator.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Database } from './db/index.js';
@@ -25,6 +27,7 @@ import {
   type Viewer,
 } from './auth.js';
 import { createContext, type Context } from './context.js';
+import { createLoaders } from './loaders/index.js';
 import { createChatReplies, createResponder } from './chat/replies.js';
 import {
   asServiceUnavailable,
@@ -103,9 +106,84 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Headers that decide who the user is or how the body is read. Node keeps the first of two and drops the other,
+ * while a proxy in front may honour the second: a request carrying either twice is refused. (Node itself
+ * refuses two Content-Length or Transfer-Encoding headers, and both together.)
+ */
+const SINGLE_VALUED_HEADERS = ['authorization', 'content-type', 'host'] as const;
+
+/** The codes of a request Apollo refuses before executing it: its document or variables are wrong. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * GraphQL over HTTP asks 200 for every well-formed request of a client that accepts only `application/json`
+ * (one written before `application/graphql-response+json`), errors in the body; Apollo answers parse,
+ * validation and variable errors with 400 whatever the client accepts. Returns the status to send.
+ */
+function statusForAccept(status: number, accept: string | undefined, body: string): number {
+  if (status !== 400) return status;
+  const accepted = (accept ?? '').split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  if (!accepted.every((type) => type === 'application/json')) return status;
+  try {
+    const { errors } = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
+    const requestError =
+      errors?.length && errors.every((error) => REQUEST_ERROR_CODES.has(String(error.extensions?.code)));
+    return requestError ? 200 : status;
+  } catch {
+    return status;
+  }
+}
+
+function duplicatedHeader(request: IncomingMessage): string | undefined {
+  return SINGLE_VALUED_HEADERS.find((name) => (request.headersDistinct[name]?.length ?? 0) > 1);
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
+}
+
+/** A request refused before GraphQL runs, answered in the shape of a GraphQL error. */
+function sendRequestError(response: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * The node:http server for `listener` with the configured timeouts: Node's defaults let a client that sends
+ * its headers one byte a second hold a connection for over a minute (60 s, checked every 30 s).
+ */
+export function createHttpServer(config: Config, listener: RequestListener): Server {
+  const server = createServer(
+    {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      // How often Node looks for connections past those timeouts: also how late it may notice one.
+      connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    listener,
+  );
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+/**
+ * graphql-js's subscribe(), with `beforeEvent` run on the subscription's context before each event is resolved.
+ * graphql-js resolves every event with that one context, and it must stay the same object (plugin-prisma knows
+ * by it which relations a page of messages has loaded already); what it holds may change.
+ */
+async function subscribeWithEachEvent(args: ExecutionArgs, beforeEvent: (context: Context) => void) {
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in stream)) return stream;
+  return mapAsyncIterator(stream, (payload) => {
+    beforeEvent(args.contextValue as Context);
+    return execute({ ...args, rootValue: payload });
+  });
 }
 
 export function createApp(deps: AppDependencies): App {
@@ -172,6 +250,11 @@ export function createApp(deps: AppDependencies): App {
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, scope: RequestScope): Promise<void> {
     const { requestId } = scope;
+    const duplicated = duplicatedHeader(request);
+    if (duplicated) {
+      sendRequestError(response, 400, 'BAD_REQUEST', `Send the ${duplicated} header once`);
+      return;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -182,9 +265,7 @@ export function createApp(deps: AppDependencies): App {
       try {
         body = JSON.parse(rawBody);
       } catch {
-        sendJson(response, 400, {
-          errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
-        });
+        sendRequestError(response, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
         return;
       }
     }
@@ -205,6 +286,7 @@ export function createApp(deps: AppDependencies): App {
     response.setHeader('x-request-id', requestId);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
+      response.statusCode = statusForAccept(response.statusCode, request.headers.accept, result.body.string);
       response.end(result.body.string);
       return;
     }
@@ -242,11 +324,7 @@ export function createApp(deps: AppDependencies): App {
     work().catch((error: unknown) => {
       if (error instanceof PayloadTooLargeError) {
         response.setHeader('connection', 'close');
-        return sendJson(response, 413, {
-          errors: [
-            { message: `Request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } },
-          ],
-        });
+        return sendRequestError(response, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
       }
       logger.error({ err: error, requestId }, 'request failed');
       if (!response.headersSent)
@@ -276,6 +354,8 @@ export function createApp(deps: AppDependencies): App {
             ctx.extra.socket.close(TRY_AGAIN_LATER_CLOSE_CODE, 'Service temporarily unavailable');
             return false;
           }
+          // A socket that closed while it was authenticated has had its onClose: a timer now would never be cleared.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           // Streams must not outlive the token that opened them: the socket closes when it expires. (A token
           // valid for longer than a timer can wait gets none; each subscribe still checks it.)
           const expiresAt = ctx.extra.viewer?.expiresAt;
@@ -300,6 +380,12 @@ export function createApp(deps: AppDependencies): App {
           createContext(contextDependencies, ctx.extra.viewer ?? null, {
             requestId: randomUUID(),
             clientAddress: ctx.extra.request.socket.remoteAddress,
+          }),
+        // The context lives as long as the subscription: with its first DataLoaders, later events would
+        // answer nested fields from a cache as old as the subscription. (Events are resolved one at a time.)
+        subscribe: (args) =>
+          subscribeWithEachEvent(args, (context) => {
+            context.loaders = createLoaders(database.prisma, context.viewer);
           }),
       }),
       wsServer,

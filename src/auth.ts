@@ -28,14 +28,51 @@ export interface AuthSettings {
   audience?: string;
 }
 
+/**
+ * Control characters (NUL among them, which PostgreSQL cannot store) and lone UTF-16 surrogates: none belongs in
+ * a name, and dropping them leaves the rest of it readable.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/gu;
+/** users.id is an INTEGER. */
+const MAX_USER_ID = 2_147_483_647;
+
+/**
+ * The claims this API reads, as the login may send them: what only spoils a name (control characters, lone
+ * surrogates) is cleaned away, anything else unusable is refused with a message naming the claim.
+ */
 const claimsSchema = z.object({
-  sub: z.string().regex(/^[1-9]\d{0,9}$/, 'sub must be a positive integer user id'),
-  role: z.enum(ROLES).default('learner'),
+  sub: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, 'must be a positive integer user id')
+    .refine((sub) => Number(sub) <= MAX_USER_ID, 'must be a positive integer user id'),
+  role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`).default('learner'),
   // The login owns the account: a malformed email is left out rather than locking the user out.
   email: z.email().max(255).optional().catch(undefined),
-  name: z.string().trim().min(1).max(255).optional(),
+  name: z
+    .string('must be a string')
+    .max(255, 'must be at most 255 characters')
+    .transform((name) => name.replace(UNPRINTABLE, '').trim() || undefined)
+    .optional(),
   exp: z.number().optional(),
 });
+
+/** Who the claims of a verified token speak for; a claim that cannot be used is UNAUTHENTICATED naming it. */
+export function viewerFromClaims(payload: unknown): Viewer {
+  const parsed = claimsSchema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UnauthenticatedError(`Token claim "${issue.path.join('.')}" ${issue.message}`);
+  }
+  const claims = parsed.data;
+  const id = Number(claims.sub);
+  return {
+    id,
+    role: claims.role,
+    email: claims.email ?? null,
+    displayName: claims.name ?? claims.email?.split('@')[0] ?? `Player ${id}`,
+    expiresAt: claims.exp ?? null,
+  };
+}
 
 export function authSettings(secret: string, issuer?: string, audience?: string): AuthSettings {
   let imported: Promise<webcrypto.CryptoKey> | undefined;
@@ -60,26 +97,18 @@ export function bearerToken(header: string | undefined | null): string | null {
 
 /** Verifies an HS256 token from the PokerIQ Pro login and returns who it speaks for. */
 export async function verifyToken(token: string, settings: AuthSettings): Promise<Viewer> {
+  let payload: unknown;
   try {
-    const { payload } = await jwtVerify(token, await settings.key(), {
+    ({ payload } = await jwtVerify(token, await settings.key(), {
       algorithms: ['HS256'],
       issuer: settings.issuer,
       audience: settings.audience,
-    });
-    const claims = claimsSchema.parse(payload);
-    const id = Number(claims.sub);
-    if (!Number.isSafeInteger(id) || id > 2_147_483_647) throw new Error('sub out of range');
-    return {
-      id,
-      role: claims.role,
-      email: claims.email ?? null,
-      displayName: claims.name ?? claims.email?.split('@')[0] ?? `Player ${id}`,
-      expiresAt: claims.exp ?? null,
-    };
+    }));
   } catch (error) {
     const reason = error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is invalid';
     throw new UnauthenticatedError(reason);
   }
+  return viewerFromClaims(payload);
 }
 
 /**

@@ -49,7 +49,8 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Any entity by its global id; null when it does not exist or is not visible to the viewer.',
     },
-    nodesQueryOptions: { description: 'Entities by global id, in the order asked; null for each one not visible.' },
+    // src/schema/common/nodes.ts defines nodes(ids:), so that each id answers for itself.
+    nodesQueryOptions: false,
   },
 });
 

@@ -85,6 +85,18 @@ export const configSchema = z
       20000,
       'cost of an operation with its variables: 1 a field, times first/last (default 20) below a page, times 10 below any other list',
     ),
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt(
+      10_000,
+      'a client must send its request headers within this, or gets 408 and the connection closes',
+    ),
+    HTTP_REQUEST_TIMEOUT_MS: positiveInt(
+      30_000,
+      'a client must send its whole request (headers and body) within this, or gets 408 and the connection closes',
+    ),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt(
+      5_000,
+      "an idle keep-alive connection closes after this; behind a load balancer, set it above the balancer's idle timeout",
+    ),
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(
       3000,
       'a socket that sends no connection_init within this is closed with 4408',
@@ -105,6 +117,10 @@ export const configSchema = z
       .min(0)
       .default(10000)
       .describe('how long SIGTERM waits for in-flight requests and WebSocket clients before cutting them'),
+  })
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (Node refuses it)',
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== undefined, {
     path: ['JWT_SECRET'],

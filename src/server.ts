@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase } from './db/index.js';
 import { createPubSub } from './pubsub.js';
-import { createApp, GRAPHQL_PATH } from './app.js';
+import { createApp, createHttpServer, GRAPHQL_PATH } from './app.js';
 
 /** Starts HTTP and WebSocket on one port and drains both on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -23,7 +22,7 @@ async function main(): Promise<void> {
   const app = createApp({ config, logger, database, pubsub, jwtSecret });
   await app.start();
 
-  const httpServer = createServer(app.handleRequest);
+  const httpServer = createHttpServer(config, app.handleRequest);
   // Listen before attaching the WebSocket server: graphql-ws swallows the HTTP server's errors, and a port
   // in use must fail the start (exit 1) instead of leaving a process that exits 0 having served nothing.
   await new Promise<void>((resolve, reject) => {

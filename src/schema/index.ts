@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import './common/nodes.js';
 import './course/types.js';
 import './course/queries.js';
 import './course/mutations.js';

@@ -80,8 +80,13 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
     ...options,
     connectionInitWaitTimeout: limits.connectionInitWaitTimeout,
     async onConnect(ctx) {
+      const state = stateOf(ctx);
       const admitted = options.onConnect ? await options.onConnect(ctx) : true;
       if (admitted === false) return false;
+      // The socket may have closed while the hook above waited (the user provisioned in the database): onClose
+      // has run then, found no owner to release, and will not run again, so the socket must not be counted.
+      // Until its close event, a closing socket is not OPEN either.
+      if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
       const owner = ownerOf(ctx);
       const open = socketsPerOwner.get(owner) ?? 0;
       if (open >= limits.maxSocketsPerUser) {
@@ -89,7 +94,7 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
         return false;
       }
       socketsPerOwner.set(owner, open + 1);
-      stateOf(ctx).owner = owner;
+      state.owner = owner;
       return admitted;
     },
     async onClose(ctx, code, reason) {

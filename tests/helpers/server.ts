@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { print, type ExecutionResult, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { connectDatabase, databaseOptions, withClient, type Database } from '../../src/db/index.js';
 import { seedDatabase } from '../../src/db/seed.js';
 import { createPubSub, type PubSub } from '../../src/pubsub.js';
-import { createApp, GRAPHQL_PATH, type App } from '../../src/app.js';
+import { createApp, createHttpServer, GRAPHQL_PATH, type App } from '../../src/app.js';
 import { signToken, type Role } from '../../src/auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -78,7 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const pubsub = await createPubSub(config, logger);
   const app = createApp({ config, logger, database, pubsub, jwtSecret: TEST_JWT_SECRET });
   await app.start();
-  const httpServer: Server = createServer(app.handleRequest);
+  const httpServer: Server = createHttpServer(config, app.handleRequest);
   const ws = app.serveWebSocket(httpServer);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -23,7 +23,8 @@ function messageRowId(raw: string): bigint {
 export const ChatSessionRef = builder.prismaNode('ChatSession', {
   description: 'A conversation of a learner with one AI coach. Visible to the learner and to admins.',
   id: { field: 'id' },
-  // A stranger's session resolves to null, through node() as through chatSession().
+  // A stranger's session resolves to null, through node()/nodes() as through chatSession().
+  nullable: true,
   findUnique: (id, context) => ({ id: rowId(id), ...ownedByViewer(context.viewer) }),
   fields: (t) => ({
     user: t.relation('user', { description: 'The learner the session belongs to.' }),
@@ -64,6 +65,8 @@ export const ChatSessionRef = builder.prismaNode('ChatSession', {
 export const ChatMessageRef = builder.prismaNode('ChatMessage', {
   description: 'One message of a chat session. Visible to the learner of the session and to admins.',
   id: { field: 'id' },
+  // Another learner's message is null through node()/nodes(), not NOT_FOUND for the whole list.
+  nullable: true,
   findUnique: (id, context) => ({ id: messageRowId(id), session: ownedByViewer(context.viewer) }),
   fields: (t) => ({
     seq: t.exposeInt('seq', {

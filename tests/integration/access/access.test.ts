@@ -1,7 +1,7 @@
-import { getNamedType, isLeafType, isNonNullType } from 'graphql';
+import { getNamedType, isLeafType, isNonNullType, isObjectType } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
+import { createAssessment, createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
 import { sampleValue } from '../../helpers/samples.js';
 import { schema } from '../../../src/schema/index.js';
 import {
@@ -114,6 +114,54 @@ describe('users', () => {
   });
 });
 
+describe('nodes(ids:) of every node type', () => {
+  /** Every type implementing Node: a new one fails this test until it has a visible and a hidden case below. */
+  const nodeTypes = Object.values(schema.getTypeMap())
+    .filter((type) => isObjectType(type) && type.getInterfaces().some((face) => face.name === 'Node'))
+    .map((type) => type.name)
+    .sort();
+
+  it('answers null for the one id the viewer may not see and the others as asked, whichever type it is', async () => {
+    const prisma = server.database.prisma;
+    const course = await createCourse(prisma, { title: 'Every node: visible' });
+    const hiddenCourse = await createCourse(prisma, { title: 'Every node: hidden', isActive: false });
+    const character = await createCharacter(prisma);
+    const hiddenCharacter = await createCharacter(prisma, { isActive: false });
+    const assessment = await createAssessment(prisma, course.id);
+    const hiddenAssessment = await createAssessment(prisma, course.id, { isActive: false });
+    const attempt = (userId: number) =>
+      prisma.assessmentAttempt.create({ data: { assessmentId: assessment.id, userId, attemptNumber: 1 } });
+    const progress = (userId: number) => prisma.userProgress.create({ data: { userId, courseId: course.id } });
+    const session = (userId: number) =>
+      prisma.chatSession.create({ data: { userId, characterId: character.id, messageCount: 1 } });
+    const message = (sessionId: number) =>
+      prisma.chatMessage.create({ data: { sessionId, seq: 1, role: 'user', content: 'hello' } });
+    const [aliceSession, bobSession] = [await session(alice.id), await session(bob.id)];
+    const cases: Record<string, { visible: number | bigint; hidden: number | bigint }> = {
+      Assessment: { visible: assessment.id, hidden: hiddenAssessment.id },
+      AssessmentAttempt: { visible: (await attempt(alice.id)).id, hidden: (await attempt(bob.id)).id },
+      Character: { visible: character.id, hidden: hiddenCharacter.id },
+      ChatMessage: { visible: (await message(aliceSession.id)).id, hidden: (await message(bobSession.id)).id },
+      ChatSession: { visible: aliceSession.id, hidden: bobSession.id },
+      Course: { visible: course.id, hidden: hiddenCourse.id },
+      User: { visible: alice.id, hidden: bob.id },
+      UserProgress: { visible: (await progress(alice.id)).id, hidden: (await progress(bob.id)).id },
+    };
+    expect(Object.keys(cases).sort()).toEqual(nodeTypes);
+
+    for (const [type, { visible, hidden }] of Object.entries(cases)) {
+      const ids = [globalId(type, visible), globalId(type, hidden), globalId(type, 999_999)];
+      const asAlice = await server.graphql(NodesByIdDocument, { ids }, { as: alice });
+      expect({ type, errors: asAlice.body.errors }).toEqual({ type, errors: undefined });
+      expect(asAlice.body.data!.nodes.map((node) => node?.id ?? null)).toEqual([ids[0], null, null]);
+      const asAnonymous = await server.graphql(NodesByIdDocument, { ids });
+      expect({ type, errors: asAnonymous.body.errors }).toEqual({ type, errors: undefined });
+      const asAdmin = await server.graphql(NodesByIdDocument, { ids }, { as: admin });
+      expect(asAdmin.body.data!.nodes.map((node) => node?.id ?? null)).toEqual([ids[0], ids[1], null]);
+    }
+  });
+});
+
 describe('malformed and mistyped ids', () => {
   const garbage = ['garbage', '', encodeGlobalID('Course', 'abc'), encodeGlobalID('Course', '0'), 'Q291cnNl'];
 
@@ -151,14 +199,29 @@ describe('malformed and mistyped ids', () => {
     expect(errorFields(response)).toEqual({ id: 'is not a valid id of the expected type' });
   });
 
-  it('nodes(ids:) with one malformed id is BAD_USER_INPUT on ids', async () => {
-    const response = await server.graphql(
-      NodesByIdDocument,
-      { ids: [globalId('User', alice.id), '%%%'] },
-      { as: alice },
+  it('nodes(ids:) answers every id it can and null with BAD_USER_INPUT at the index of each one naming no node', async () => {
+    const ids = [
+      globalId('User', alice.id),
+      '%%%',
+      encodeGlobalID('Nope', 1),
+      globalId('Course', 99_999),
+      encodeGlobalID('PageInfo', 1),
+    ];
+    const response = await server.graphql(NodesByIdDocument, { ids }, { as: alice });
+    expect(response.body.data!.nodes.map((node) => node?.id ?? null)).toEqual([ids[0], null, null, null, null]);
+    expect(
+      response.body.errors?.map(({ path, extensions }) => ({
+        path,
+        code: extensions?.code,
+        fields: extensions?.fields,
+      })),
+    ).toEqual(
+      [1, 2, 4].map((index) => ({
+        path: ['nodes', index],
+        code: 'BAD_USER_INPUT',
+        fields: { [`ids.${index}`]: 'is not the id of any node' },
+      })),
     );
-    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(errorFields(response)).toEqual({ ids: 'is not a valid id of the expected type' });
   });
 });
 

@@ -2,7 +2,10 @@ import { jest } from '@jest/globals';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.js';
 import { globalId } from '../../helpers/factories.js';
 import { connectSocket, subscribe, type TestSocket } from '../../helpers/ws-client.js';
-import { ChatMessageAddedDocument, EndChatSessionDocument } from '../../generated/graphql.js';
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { createCourse } from '../../helpers/factories.js';
+import { ChatMessageAddedDocument, EndChatSessionDocument, RecordProgressDocument } from '../../generated/graphql.js';
 import { coach, learner, openSession, send, seqs, storeHistory } from './fixtures.js';
 
 let server: TestServer;
@@ -33,6 +36,44 @@ const seqsOf = (results: { data?: { chatMessageAdded: { seq: number } } | null }
   results.map((result) => result.data!.chatMessageAdded.seq);
 
 describe('chatMessageAdded', () => {
+  it('resolves each event with loaders of its own: a nested field that changed in between shows its new value', async () => {
+    const { me, sessionId } = await sessionOfNewLearner();
+    const courseId = globalId('Course', (await createCourse(server.database.prisma)).id);
+    const record = async (completionRate: number) => {
+      const response = await server.graphql(
+        RecordProgressDocument,
+        { courseId, input: { completionRate } },
+        { as: me },
+      );
+      expect(response.body.errors).toBeUndefined();
+    };
+    await record(40);
+    await storeHistory(server.database.prisma, sessionId, 1);
+    // Course.viewerProgress answers from a DataLoader: one kept for the whole subscription would answer 40 again.
+    const document = parse(`subscription($sessionId: ID!) {
+      chatMessageAdded(sessionId: $sessionId, afterSeq: 0) {
+        seq
+        session { user { progress(first: 1) { edges { node { course { viewerProgress { completionRate } } } } } } }
+      }
+    }`) as TypedDocumentNode<{
+      chatMessageAdded: {
+        seq: number;
+        session: {
+          user: { progress: { edges: { node: { course: { viewerProgress: { completionRate: number } } } }[] } };
+        };
+      };
+    }>;
+    const subscription = subscribe((await socketFor(me)).client, document, { sessionId });
+    await subscription.take(1);
+    await record(80);
+    expect((await send(server, me, sessionId, 'hello')).body.errors).toBeUndefined();
+    const rates = (await subscription.take(2)).map((result) => {
+      expect(result.errors).toBeUndefined();
+      return result.data!.chatMessageAdded.session.user.progress.edges[0]!.node.course.viewerProgress.completionRate;
+    });
+    expect(rates).toEqual([40, 80]);
+  });
+
   it('replays a long history a page per query, with the relations the subscriber selected', async () => {
     const { me, sessionId } = await sessionOfNewLearner();
     await storeHistory(server.database.prisma, sessionId, 250);

@@ -1,6 +1,7 @@
 import { MAX_BODY_BYTES } from '../../../src/app.js';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
 import { messageCodes, openSocket, subscribeOnce } from './socket.js';
+import { openConnection, postWithHeaders, statusOf } from './raw-http.js';
 
 /**
  * The HTTP edges (no batches, a body cap, CSRF prevention) and what production hides of the schema
@@ -66,6 +67,55 @@ describe('HTTP', () => {
     });
     const response = await post(development, stream);
     expect(response.status).toBe(413);
+  });
+
+  describe('headers that decide who the user is or how the body is read', () => {
+    const body = JSON.stringify({ query: '{ viewer { id } }' });
+    const post = (headers: Record<string, string | string[]>) =>
+      postWithHeaders(development.url, { 'content-type': 'application/json', ...headers }, body);
+
+    it('serves a request that sends each of them once', async () => {
+      const response = await post({ authorization: `Bearer ${await development.token({ id: 40 })}` });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ data: { viewer: { id: expect.any(String) } } });
+    });
+
+    it.each([
+      [
+        'two Authorization headers (a proxy may honour the other one)',
+        'authorization',
+        ['Bearer a.b.c', 'Bearer d.e.f'],
+      ],
+      ['an empty Authorization header beside a real one', 'authorization', ['', 'Bearer d.e.f']],
+      ['two Content-Type headers', 'content-type', ['application/json', 'text/plain']],
+    ])('refuses a request with %s: 400', async (_case, name, values) => {
+      const response = await post({ [name]: values });
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({
+        errors: [{ message: `Send the ${name} header once`, extensions: { code: 'BAD_REQUEST' } }],
+      });
+    });
+
+    it('refuses a request with two Host headers: 400 (node:http cannot send them)', async () => {
+      const connection = await openConnection(development.url);
+      const head = ['POST /graphql HTTP/1.1', 'Host: 127.0.0.1', 'Host: example.com', 'Content-Type: application/json'];
+      connection.socket.write(
+        `${[...head, `Content-Length: ${body.length}`, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`,
+      );
+      const received = await connection.closed;
+      expect(statusOf(received)).toBe(400);
+      expect(received).toMatch(/Send the host header once/);
+    });
+
+    it.each([
+      ['two Content-Length headers', 'Content-Length: 2'],
+      ['Content-Length and Transfer-Encoding', 'Transfer-Encoding: chunked'],
+    ])('leaves %s to Node, which refuses them with 400', async (_case, extra) => {
+      const connection = await openConnection(development.url);
+      const head = ['POST /graphql HTTP/1.1', 'Host: 127.0.0.1', 'Content-Length: 2', extra];
+      connection.socket.write(`${head.join('\r\n')}\r\n\r\n{}`);
+      expect(statusOf(await connection.closed)).toBe(400);
+    });
   });
 
   describe('CSRF prevention', () => {

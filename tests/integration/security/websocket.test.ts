@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import pg from 'pg';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { MAX_BODY_BYTES } from '../../../src/app.js';
 import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/security/websocket.js';
@@ -129,6 +130,29 @@ describe('sockets per user', () => {
     const again = await openSocket(server.wsUrl);
     await again.init({ authorization });
     for (const socket of [second, other, again]) socket.close();
+  });
+
+  it('does not count a socket that drops while it is being admitted (the user locked out until a restart)', async () => {
+    // A user this server has not provisioned yet: admitting their socket writes their users row, which waits
+    // here behind a lock for as long as the test holds it.
+    const user = { id: 9_001 };
+    const authorization = `Bearer ${await server.token(user)}`;
+    const lock = new pg.Client({ connectionString: server.testDatabase.url });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+    const closedLines = logs.lines.filter((line) => line.msg === 'connection closed').length;
+    const dropped = await openSocket(server.wsUrl);
+    dropped.send({ type: 'connection_init', payload: { authorization } });
+    dropped.ws.close(1000);
+    await logs.waitFor((line) => line.msg === 'connection closed' && logs.lines.indexOf(line) >= closedLines);
+    // Admission goes on now, for a socket that is gone.
+    await lock.query('COMMIT');
+    await lock.end();
+
+    const sockets = [await openSocket(server.wsUrl), await openSocket(server.wsUrl)];
+    for (const socket of sockets) await socket.init({ authorization });
+    for (const socket of sockets) socket.close();
   });
 
   it('counts anonymous sockets by address', async () => {
