@@ -24,6 +24,7 @@ import { requestScope, type RequestScope } from './request-scope.js';
 import { logEachRequest, requestLogPlugin } from './logging.js';
 import { limitRules, operationLimits, parseOptions } from './security/limits.js';
 import { costLimitPlugin } from './security/cost.js';
+import { inputLimitPlugin } from './security/input.js';
 import { createMutationRateLimiter, rateLimitPlugin } from './security/rate-limit.js';
 import { guardWebSocket, type WebSocketGuard } from './security/websocket.js';
 import { schema as defaultSchema } from './schema/index.js';
@@ -141,6 +142,7 @@ export function createApp(deps: AppDependencies): App {
       ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
       requestLogPlugin(),
       costLimitPlugin(schema, limits.maxCost),
+      inputLimitPlugin(schema, limits.input),
       rateLimitPlugin(rateLimiter),
     ],
     logger,

@@ -2,7 +2,7 @@ import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError, type Se
 import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import { Prisma } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 
@@ -65,20 +65,87 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/**
+ * How many offending fields one error reports, and how long each path and problem may be: a request with
+ * thousands of bad entries (or a 20,000-character JSON key) gets an answer far smaller than itself. The
+ * message repeats only the first few; `omittedFields` counts what was left out.
+ */
+const MAX_REPORTED_FIELDS = 20;
+const MAX_FIELDS_IN_MESSAGE = 3;
+const MAX_REPORTED_TEXT = 200;
+
+const clip = (text: string) => (text.length > MAX_REPORTED_TEXT ? `${text.slice(0, MAX_REPORTED_TEXT - 1)}…` : text);
+
 /** Bad input: `fields` maps each offending input path to what is wrong with it. */
 export class UserInputError extends DomainError {
-  constructor(fields: Record<string, string>, message = describeFields(fields)) {
-    super('BAD_USER_INPUT', message, { fields });
+  constructor(fields: Record<string, string>, message?: string) {
+    const entries = Object.entries(fields);
+    const reported = entries.slice(0, MAX_REPORTED_FIELDS).map(([field, problem]) => [clip(field), clip(problem)]);
+    const omitted = entries.length - reported.length;
+    super('BAD_USER_INPUT', message ?? describeFields(reported, entries.length), {
+      fields: Object.fromEntries(reported),
+      ...(omitted > 0 ? { omittedFields: omitted } : {}),
+    });
   }
 }
 
-function describeFields(fields: Record<string, string>): string {
-  return `Invalid input: ${Object.entries(fields)
-    .map(([field, problem]) => `${field}: ${problem}`)
-    .join('; ')}`;
+function describeFields(reported: string[][], total: number): string {
+  const listed = reported.slice(0, MAX_FIELDS_IN_MESSAGE).map(([field, problem]) => `${field}: ${problem}`);
+  const more = total - listed.length;
+  return `Invalid input: ${listed.join('; ')}${more > 0 ? ` (and ${more} more in extensions.fields)` : ''}`;
 }
 
-/** Turns zod issues into field paths (prefixed with the argument name) and messages. */
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a finite number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  record: 'an object',
+  date: 'a date',
+};
+
+/**
+ * The message of a zod issue that its schema did not word itself: zod's defaults ("Invalid input: expected
+ * nonoptional, received undefined") name types and internals, not what the client should send.
+ */
+function issueMessage(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined || issue.expected === 'nonoptional'
+        ? 'is required'
+        : issue.input === null
+          ? 'must not be null'
+          : `must be ${EXPECTED[issue.expected] ?? `of type ${issue.expected}`}`;
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `must be at most ${issue.maximum} characters`
+        : issue.origin === 'array'
+          ? `must hold at most ${issue.maximum} items`
+          : `must be at most ${issue.maximum}`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? Number(issue.minimum) <= 1
+          ? 'must not be empty'
+          : `must be at least ${issue.minimum} characters`
+        : issue.origin === 'array'
+          ? `must hold at least ${issue.minimum} items`
+          : `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${issue.minimum}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'must be a URL' : `must be a valid ${issue.format}`;
+    case 'unrecognized_keys':
+      return `has keys this object does not take: ${issue.keys.join(', ')}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    default:
+      return 'is not valid here';
+  }
+}
+
+/** Turns zod issues into field paths (prefixed with the argument name) and messages, one per path. */
 function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -88,13 +155,18 @@ function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string>
   return fields;
 }
 
-/** Parses with zod, raising BAD_USER_INPUT that names the offending fields. */
+/** Parses with zod, raising BAD_USER_INPUT that names the offending fields in words of our own. */
 export function parseInput<T>(
-  schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  schema: {
+    safeParse(
+      data: unknown,
+      params?: { error?: z.core.$ZodErrorMap },
+    ): { success: true; data: T } | { success: false; error: ZodError };
+  },
   data: unknown,
   prefix?: string,
 ): T {
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, { error: issueMessage });
   if (!result.success) throw new UserInputError(fieldsFromZod(result.error, prefix));
   return result.data;
 }
