@@ -94,8 +94,11 @@ function checkValue(value: unknown, type: GraphQLInputType, path: string, limits
     }
   } else if (isScalarType(nullable)) {
     if (nullable.name === 'JSON') {
+      const before = Object.keys(issues).length;
       checkJson(value, path, 0, limits, issues);
-      if (!issues[path] && Buffer.byteLength(JSON.stringify(value)) > limits.maxJsonBytes) {
+      // Serialized only once its depth is known to be bounded (JSON.stringify recurses).
+      const wellFormed = Object.keys(issues).length === before;
+      if (wellFormed && Buffer.byteLength(JSON.stringify(value)) > limits.maxJsonBytes) {
         issues[path] = `must be at most ${limits.maxJsonBytes} bytes as JSON`;
       }
     } else if (typeof value === 'string') {
