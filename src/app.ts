@@ -19,7 +19,7 @@ import type { PubSub } from './pubsub.js';
 import { authSettings, bearerToken, verifyToken, UserProvisioner, type AuthSettings, type Viewer } from './auth.js';
 import { createContext, type Context } from './context.js';
 import { createChatReplies, createResponder } from './chat/replies.js';
-import { asServiceUnavailable, DomainError, formatError, UnauthenticatedError } from './errors.js';
+import { asServiceUnavailable, DomainError, errorListCapPlugin, formatError, UnauthenticatedError } from './errors.js';
 import { requestScope, type RequestScope } from './request-scope.js';
 import { logEachRequest, requestLogPlugin } from './logging.js';
 import { limitRules, operationLimits, parseOptions } from './security/limits.js';
@@ -141,8 +141,10 @@ export function createApp(deps: AppDependencies): App {
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
       requestLogPlugin(),
-      costLimitPlugin(schema, limits.maxCost),
+      // Bounded lists first: the cost rule reads every item of a list argument.
       inputLimitPlugin(schema, limits.input),
+      costLimitPlugin(schema, limits.maxCost),
+      errorListCapPlugin(),
       rateLimitPlugin(rateLimiter),
     ],
     logger,

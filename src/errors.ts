@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError, type SelectionNode } from 'graphql';
-import { HeaderMap } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
 import { ZodError, type z } from 'zod';
@@ -331,6 +331,10 @@ export function formatError(
   }
   // Apollo's and graphql-js's own client errors (parse, validation, variable coercion) carry a client code.
   const code = formatted.extensions?.code;
+  // graphql-js ends variable coercion after 50 errors with one more error that carries no code.
+  if (code === undefined && TOO_MANY_VARIABLE_ERRORS.test(formatted.message)) {
+    return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   logger.error({ err: original, requestId, path: formatted.path }, 'internal error');
   return {
@@ -340,6 +344,42 @@ export function formatError(
     locations: formatted.locations,
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  };
+}
+
+const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
+
+/**
+ * At most MAX_REPORTED_FIELDS errors per response, each once (the same message at the same path is one error):
+ * graphql-js reports up to 50 variable errors, each quoting the value, so that a request of thousands of bad
+ * entries got an answer larger than itself. The last error kept says how many were left out.
+ */
+export function errorListCapPlugin<TContext extends object>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const errors = response.body.singleResult.errors;
+          const seen = new Set<string>();
+          const distinct = errors.filter((error) => {
+            const key = JSON.stringify([error.message, error.path]);
+            return seen.has(key) ? false : (seen.add(key), true);
+          });
+          if (distinct.length <= MAX_REPORTED_FIELDS) {
+            if (distinct.length < errors.length) response.body.singleResult.errors = distinct;
+            return;
+          }
+          const kept = distinct.slice(0, MAX_REPORTED_FIELDS);
+          const last = kept[kept.length - 1]!;
+          kept[kept.length - 1] = {
+            ...last,
+            extensions: { ...last.extensions, omittedErrors: distinct.length - MAX_REPORTED_FIELDS },
+          };
+          response.body.singleResult.errors = kept;
+        },
+      };
+    },
   };
 }
 

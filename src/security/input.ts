@@ -143,7 +143,10 @@ export function inputError(
 ): UserInputError | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
+  // One error is enough to know that execution will refuse the variables (and name them); more would cost.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}, {
+    maxErrors: 1,
+  });
   if (coerced.errors) return undefined;
   const variables = coerced.coerced;
   const issues: Issues = {};

@@ -138,6 +138,8 @@ function checkSubscription(
   }
   const operationName = payload.operationName ?? undefined;
   const variableValues = payload.variables ?? undefined;
+  const badInput = inputError(schema, document, { variableValues, operationName, limits: limits.input });
+  if (badInput) return [badInput];
   const tooCostly = costError(schema, document, { variableValues, operationName, maxCost: limits.maxCost });
   if (tooCostly) return [tooCostly];
   const operation = getOperationAST(document, operationName);
@@ -155,7 +157,5 @@ function checkSubscription(
     maxErrors: 10,
   });
   if (coerced.errors) return coerced.errors.map((error) => clientError(error.message, 'BAD_USER_INPUT'));
-  const badInput = inputError(schema, document, { variableValues, operationName, limits: limits.input });
-  if (badInput) return [badInput];
   return { document, operationName, variableValues };
 }

@@ -445,4 +445,15 @@ describe('error size', () => {
     expect(error.message).toMatch(/\(and 197 more in extensions\.fields\)$/);
     expect(JSON.stringify(response.body).length).toBeLessThan(body.length / 4);
   });
+
+  it('answers thousands of values that do not coerce with at most 20 errors, none of them internal', async () => {
+    const ids = Array.from({ length: 5000 }, () => null);
+    const body = JSON.stringify({ query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids } });
+    const response = await rawGraphQL(body);
+    const errors = response.body.errors!;
+    expect(errors.length).toBeLessThanOrEqual(20);
+    expect(new Set(errorCodes(response))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(errors[errors.length - 1]!.extensions!.omittedErrors).toBeGreaterThan(0);
+    expect(JSON.stringify(response.body).length).toBeLessThan(body.length);
+  });
 });
