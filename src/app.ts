@@ -32,6 +32,7 @@ import { createChatReplies, createResponder } from './chat/replies.js';
 import {
   asServiceUnavailable,
   DomainError,
+  errorListCapPlugin,
   formatError,
   noteRequestOf,
   requestIdOf,
@@ -41,6 +42,7 @@ import type { RequestScope } from './request-scope.js';
 import { logEachRequest, requestLogPlugin } from './logging.js';
 import { limitRules, operationLimits, parseOptions } from './security/limits.js';
 import { costLimitPlugin } from './security/cost.js';
+import { inputLimitPlugin } from './security/input.js';
 import { createMutationRateLimiter, rateLimitPlugin } from './security/rate-limit.js';
 import { guardWebSocket, type WebSocketGuard } from './security/websocket.js';
 import { schema as defaultSchema } from './schema/index.js';
@@ -234,7 +236,10 @@ export function createApp(deps: AppDependencies): App {
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
       requestLogPlugin(),
+      // Bounded lists first: the cost rule reads every item of a list argument.
+      inputLimitPlugin(schema, limits.input),
       costLimitPlugin(schema, limits.maxCost),
+      errorListCapPlugin(),
       rateLimitPlugin(rateLimiter),
     ],
     logger,

@@ -97,6 +97,16 @@ export const configSchema = z
       5_000,
       "an idle keep-alive connection closes after this; behind a load balancer, set it above the balancer's idle timeout",
     ),
+    INPUT_MAX_STRING_LENGTH: positiveInt(
+      20000,
+      'characters any string argument or input field (ids, JSON strings and keys too) may hold; fields set their own lower limits',
+    ),
+    INPUT_MAX_LIST_LENGTH: positiveInt(
+      200,
+      'items any list argument or input field (JSON arrays too) may hold; fields set their own lower limits',
+    ),
+    INPUT_MAX_JSON_DEPTH: positiveInt(10, 'levels of objects and arrays a JSON argument may nest'),
+    INPUT_MAX_JSON_BYTES: positiveInt(32768, 'size of a JSON argument, serialized as UTF-8 JSON'),
     WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(
       3000,
       'a socket that sends no connection_init within this is closed with 4408',

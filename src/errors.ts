@@ -1,8 +1,8 @@
 import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError, type SelectionNode } from 'graphql';
-import { HeaderMap } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import { Prisma } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 
@@ -65,20 +65,87 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/**
+ * How many offending fields one error reports, and how long each path and problem may be: a request with
+ * thousands of bad entries (or a 20,000-character JSON key) gets an answer far smaller than itself. The
+ * message repeats only the first few; `omittedFields` counts what was left out.
+ */
+const MAX_REPORTED_FIELDS = 20;
+const MAX_FIELDS_IN_MESSAGE = 3;
+const MAX_REPORTED_TEXT = 200;
+
+const clip = (text: string) => (text.length > MAX_REPORTED_TEXT ? `${text.slice(0, MAX_REPORTED_TEXT - 1)}…` : text);
+
 /** Bad input: `fields` maps each offending input path to what is wrong with it. */
 export class UserInputError extends DomainError {
-  constructor(fields: Record<string, string>, message = describeFields(fields)) {
-    super('BAD_USER_INPUT', message, { fields });
+  constructor(fields: Record<string, string>, message?: string) {
+    const entries = Object.entries(fields);
+    const reported = entries.slice(0, MAX_REPORTED_FIELDS).map(([field, problem]) => [clip(field), clip(problem)]);
+    const omitted = entries.length - reported.length;
+    super('BAD_USER_INPUT', message ?? describeFields(reported, entries.length), {
+      fields: Object.fromEntries(reported),
+      ...(omitted > 0 ? { omittedFields: omitted } : {}),
+    });
   }
 }
 
-function describeFields(fields: Record<string, string>): string {
-  return `Invalid input: ${Object.entries(fields)
-    .map(([field, problem]) => `${field}: ${problem}`)
-    .join('; ')}`;
+function describeFields(reported: string[][], total: number): string {
+  const listed = reported.slice(0, MAX_FIELDS_IN_MESSAGE).map(([field, problem]) => `${field}: ${problem}`);
+  const more = total - listed.length;
+  return `Invalid input: ${listed.join('; ')}${more > 0 ? ` (and ${more} more in extensions.fields)` : ''}`;
 }
 
-/** Turns zod issues into field paths (prefixed with the argument name) and messages. */
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a finite number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  record: 'an object',
+  date: 'a date',
+};
+
+/**
+ * The message of a zod issue that its schema did not word itself: zod's defaults ("Invalid input: expected
+ * nonoptional, received undefined") name types and internals, not what the client should send.
+ */
+function issueMessage(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined || issue.expected === 'nonoptional'
+        ? 'is required'
+        : issue.input === null
+          ? 'must not be null'
+          : `must be ${EXPECTED[issue.expected] ?? `of type ${issue.expected}`}`;
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `must be at most ${issue.maximum} characters`
+        : issue.origin === 'array'
+          ? `must hold at most ${issue.maximum} items`
+          : `must be at most ${issue.maximum}`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? Number(issue.minimum) <= 1
+          ? 'must not be empty'
+          : `must be at least ${issue.minimum} characters`
+        : issue.origin === 'array'
+          ? `must hold at least ${issue.minimum} items`
+          : `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${issue.minimum}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'must be a URL' : `must be a valid ${issue.format}`;
+    case 'unrecognized_keys':
+      return `has keys this object does not take: ${issue.keys.join(', ')}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    default:
+      return 'is not valid here';
+  }
+}
+
+/** Turns zod issues into field paths (prefixed with the argument name) and messages, one per path. */
 function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -88,13 +155,18 @@ function fieldsFromZod(error: ZodError, prefix?: string): Record<string, string>
   return fields;
 }
 
-/** Parses with zod, raising BAD_USER_INPUT that names the offending fields. */
+/** Parses with zod, raising BAD_USER_INPUT that names the offending fields in words of our own. */
 export function parseInput<T>(
-  schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  schema: {
+    safeParse(
+      data: unknown,
+      params?: { error?: z.core.$ZodErrorMap },
+    ): { success: true; data: T } | { success: false; error: ZodError };
+  },
   data: unknown,
   prefix?: string,
 ): T {
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, { error: issueMessage });
   if (!result.success) throw new UserInputError(fieldsFromZod(result.error, prefix));
   return result.data;
 }
@@ -277,6 +349,10 @@ export function formatError(
   }
   // Apollo's and graphql-js's own client errors (parse, validation, variable coercion) carry a client code.
   const code = formatted.extensions?.code;
+  // graphql-js ends variable coercion after 50 errors with one more error that carries no code.
+  if (code === undefined && TOO_MANY_VARIABLE_ERRORS.test(formatted.message)) {
+    return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   logger.error({ err: original, requestId, path: formatted.path }, 'internal error');
   return {
@@ -286,6 +362,42 @@ export function formatError(
     locations: formatted.locations,
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  };
+}
+
+const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
+
+/**
+ * At most MAX_REPORTED_FIELDS errors per response, each once (the same message at the same path is one error):
+ * graphql-js reports up to 50 variable errors, each quoting the value, so that a request of thousands of bad
+ * entries got an answer larger than itself. The last error kept says how many were left out.
+ */
+export function errorListCapPlugin<TContext extends object>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const errors = response.body.singleResult.errors;
+          const seen = new Set<string>();
+          const distinct = errors.filter((error) => {
+            const key = JSON.stringify([error.message, error.path]);
+            return seen.has(key) ? false : (seen.add(key), true);
+          });
+          if (distinct.length <= MAX_REPORTED_FIELDS) {
+            if (distinct.length < errors.length) response.body.singleResult.errors = distinct;
+            return;
+          }
+          const kept = distinct.slice(0, MAX_REPORTED_FIELDS);
+          const last = kept[kept.length - 1]!;
+          kept[kept.length - 1] = {
+            ...last,
+            extensions: { ...last.extensions, omittedErrors: distinct.length - MAX_REPORTED_FIELDS },
+          };
+          response.body.singleResult.errors = kept;
+        },
+      };
+    },
   };
 }
 

@@ -17,6 +17,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { Config } from '../config.js';
 import { costError } from './cost.js';
+import { inputError, type InputLimits } from './input.js';
 
 /**
  * The bounds every operation must keep, on HTTP and WebSocket alike. Apollo Server's own settings do not
@@ -28,6 +29,8 @@ export interface OperationLimits {
   maxDirectives: number;
   maxTokens: number;
   maxCost: number;
+  /** Bounds of every argument value (strings, lists, JSON). */
+  input: InputLimits;
   /** Production hides the schema: no introspection, no "Did you mean" suggestions. */
   production: boolean;
 }
@@ -39,6 +42,12 @@ export function operationLimits(config: Config): OperationLimits {
     maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
     maxTokens: config.GRAPHQL_MAX_TOKENS,
     maxCost: config.GRAPHQL_MAX_COST,
+    input: {
+      maxStringLength: config.INPUT_MAX_STRING_LENGTH,
+      maxListLength: config.INPUT_MAX_LIST_LENGTH,
+      maxJsonDepth: config.INPUT_MAX_JSON_DEPTH,
+      maxJsonBytes: config.INPUT_MAX_JSON_BYTES,
+    },
     production: config.NODE_ENV === 'production',
   };
 }
@@ -129,6 +138,8 @@ function checkSubscription(
   }
   const operationName = payload.operationName ?? undefined;
   const variableValues = payload.variables ?? undefined;
+  const badInput = inputError(schema, document, { variableValues, operationName, limits: limits.input });
+  if (badInput) return [badInput];
   const tooCostly = costError(schema, document, { variableValues, operationName, maxCost: limits.maxCost });
   if (tooCostly) return [tooCostly];
   const operation = getOperationAST(document, operationName);

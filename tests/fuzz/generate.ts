@@ -59,8 +59,76 @@ const hostileStrings = [
   'NUL\u0000byte',
   '\uD83C\uDCA1 A\u2660 K\u2665',
   '\uD800',
+  'lone \uDC00 low',
+  'pair cut \uD83C',
   'x'.repeat(600),
+  'y'.repeat(20_001),
 ];
+
+/**
+ * Stands for a number JSON.stringify cannot write (it writes null for Infinity): serializeOperation writes
+ * these as 1e309 and -1e309, which JSON.parse reads back as Infinity, as a hostile client would send them.
+ */
+export const HUGE = Number.POSITIVE_INFINITY;
+
+/** JSON that breaks the input bounds: too deep, too long, numbers JavaScript cannot keep, ill-formed keys. */
+function hostileJson(): fc.Arbitrary<unknown> {
+  const nested = (depth: number, leaf: unknown) => {
+    let value = leaf;
+    for (let level = 0; level < depth; level += 1) value = level % 2 ? { deeper: value } : [value];
+    return value;
+  };
+  return fc.constantFrom(
+    nested(11, 1),
+    nested(2000, 'bottom'),
+    Array.from({ length: 201 }, (_, index) => index),
+    { big: HUGE },
+    { small: -HUGE },
+    { unsafe: 2 ** 60 },
+    { ['\uD800key']: 1 },
+    { text: 'lone \uDFFF' },
+    JSON.parse('{"__proto__": {"polluted": true}}') as unknown,
+    { notes: 'z'.repeat(40_000) },
+  );
+}
+
+/** Cursors the server never issued: garbage, other kinds, another connection's, numbers out of range. */
+const cursorOf = (text: string) => Buffer.from(text).toString('base64');
+const forgedCursors = [
+  cursorOf('GPC:S:abc'),
+  cursorOf('GPC:N:1e+21'),
+  cursorOf('GPC:N:-1'),
+  cursorOf('GPC:N:2147483648'),
+  cursorOf('GPC:N:1.5'),
+  cursorOf('GPC:I:99999999999999999999'),
+  cursorOf('GPC:O:{"id":1}'),
+  cursorOf('GPC:J:[1,"x"]'),
+  cursorOf('GPC:J:[1,1]'),
+  cursorOf('GPC:T:N:1,N:1'),
+  cursorOf('GPC:Z:'),
+  cursorOf('GPC:N:1'),
+  'GPC:N:1',
+  '\uD800',
+];
+
+function cursorArbitrary(): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...forgedCursors) },
+    { weight: 1, arbitrary: fc.string().map((text) => cursorOf(`GPC:${text}`)) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+  );
+}
+
+/** JSON.stringify, but HUGE is written as 1e309 (JSON.stringify would write null). */
+export function serializeOperation(operation: GeneratedOperation): string {
+  return JSON.stringify(operation, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value)
+      ? `__fuzz_${value > 0 ? '' : '-'}huge__`
+      : value,
+  )
+    .replaceAll('"__fuzz_huge__"', '1e309')
+    .replaceAll('"__fuzz_-huge__"', '-1e309');
+}
 
 function scalarArbitrary(name: string, options: GeneratorOptions): fc.Arbitrary<unknown> {
   switch (name) {
@@ -72,7 +140,7 @@ function scalarArbitrary(name: string, options: GeneratorOptions): fc.Arbitrary<
     case 'Float':
       return fc.oneof(
         fc.double({ min: -1000, max: 1000, noNaN: true }),
-        fc.constantFrom(0, 0.5, 99.999, 100, 100.01, -0.01, 1e308),
+        fc.constantFrom(0, 0.5, 99.999, 100, 100.01, -0.01, 1e308, -1.7976931348623157e308, 5e-324, 1e12, HUGE, -HUGE),
       );
     case 'Boolean':
       return fc.boolean();
@@ -98,7 +166,7 @@ function scalarArbitrary(name: string, options: GeneratorOptions): fc.Arbitrary<
         fc.string({ maxLength: 10 }),
       );
     case 'JSON':
-      return fc.jsonValue({ maxDepth: 3 });
+      return fc.oneof({ weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 1, arbitrary: hostileJson() });
     default:
       return fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom(...hostileStrings));
   }
@@ -109,7 +177,20 @@ export function inputArbitrary(type: GraphQLInputType, options: GeneratorOptions
   if (isNonNullType(type)) {
     return fc.oneof({ weight: 30, arbitrary: inputArbitrary(type.ofType, options, level) }, fc.constant(null));
   }
-  if (isListType(type)) return fc.array(inputArbitrary(type.ofType, options, level + 1), { maxLength: level ? 2 : 4 });
+  if (isListType(type)) {
+    const item = inputArbitrary(type.ofType, options, level + 1);
+    const lists = [{ weight: 10, arbitrary: fc.array(item, { maxLength: level ? 2 : 4 }) }];
+    // Past every list bound (21 tags, 201 of anything, 1000), one short leaf value repeated: cheap to generate,
+    // and the body stays below the 100 KB request limit so that the list itself is what gets refused.
+    if (isLeafType(getNamedType(type.ofType))) {
+      const short = item.map((value) => (typeof value === 'string' ? value.slice(0, 60) : value));
+      lists.push({
+        weight: 1,
+        arbitrary: fc.tuple(short, fc.constantFrom(21, 201, 1000)).map(([value, n]) => Array<unknown>(n).fill(value)),
+      });
+    }
+    return fc.oneof(...lists);
+  }
   if (isEnumType(type)) {
     return fc.oneof(
       { weight: 10, arbitrary: fc.constantFrom(...type.getValues().map((value) => value.name)) },
@@ -133,7 +214,9 @@ function argsArbitrary(field: GraphQLField<unknown, unknown>, options: Generator
       const value =
         arg.name === 'first' || arg.name === 'last'
           ? fc.oneof({ weight: 10, arbitrary: fc.integer({ min: 0, max: 5 }) }, fc.constantFrom(-1, 100, 101))
-          : inputArbitrary(arg.type, options);
+          : arg.name === 'after' || arg.name === 'before'
+            ? cursorArbitrary()
+            : inputArbitrary(arg.type, options);
       const maybe = isNonNullType(arg.type) ? value : fc.option(value, { nil: undefined, freq: 2 });
       return maybe.map((v): ArgValue => ({ arg, value: v }));
     }),

@@ -8,7 +8,7 @@ import { seedDatabase } from '../../src/db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_JWT_SECRET } from '../helpers/server.js';
 import { spawnServer, type ChildServer } from '../integration/faults/child-server.js';
-import { operationArbitrary, type GeneratedOperation } from './generate.js';
+import { operationArbitrary, serializeOperation, type GeneratedOperation } from './generate.js';
 import { heapUsedAfterGc, INSPECT_FLAG } from './heap.js';
 
 /**
@@ -93,7 +93,7 @@ async function send(operation: GeneratedOperation, as: string): Promise<Answer> 
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(operation),
+    body: serializeOperation(operation),
   });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }

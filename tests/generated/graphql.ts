@@ -24,7 +24,7 @@ export type AssessmentInput = {
   /** 0-100; defaults to 70. */
   passThreshold?: number | null | undefined;
   questions: Array<QuestionInput>;
-  /** { weights?: { <questionId>: number > 0 } (a question is worth points * weight, default 1), partialCredit?: boolean (MULTIPLE_CHOICE earns (correct chosen - wrong chosen) / correct options) }. */
+  /** { weights?: { <questionId>: number > 0 and <= 1000 } (a question is worth points * weight, default 1), partialCredit?: boolean (MULTIPLE_CHOICE earns (correct chosen - wrong chosen) / correct options) }. Defaults to {}. */
   scoringConfig?: unknown;
   /** At least 1; none (null) means no time limit. */
   timeLimitMinutes?: number | null | undefined;
@@ -39,7 +39,7 @@ export type AssessmentUpdateInput = {
   maxAttempts?: number | null | undefined;
   passThreshold?: number | null | undefined;
   questions?: Array<QuestionInput> | null | undefined;
-  /** { weights?: { <questionId>: number > 0 } (a question is worth points * weight, default 1), partialCredit?: boolean (MULTIPLE_CHOICE earns (correct chosen - wrong chosen) / correct options) }. */
+  /** { weights?: { <questionId>: number > 0 and <= 1000 } (a question is worth points * weight, default 1), partialCredit?: boolean (MULTIPLE_CHOICE earns (correct chosen - wrong chosen) / correct options) }. */
   scoringConfig?: unknown;
   timeLimitMinutes?: number | null | undefined;
   title?: string | null | undefined;
@@ -100,14 +100,14 @@ export type ConversationStyle =
   | 'FRIENDLY';
 
 export type CourseFilter = {
-  /** Courses carrying at least one of these tags. */
+  /** Courses carrying at least one of these tags (at most 20). */
   anyTags?: Array<string> | null | undefined;
   /** Defaults to true for learners; admins may ask for inactive courses. */
   isActive?: boolean | null | undefined;
   level?: CourseLevel | null | undefined;
-  /** Case-insensitive match on title and description. */
+  /** Case-insensitive match on title and description (at most 200 characters). */
   search?: string | null | undefined;
-  /** Courses carrying every one of these tags. */
+  /** Courses carrying every one of these tags (at most 20). */
   tags?: Array<string> | null | undefined;
 };
 
@@ -116,14 +116,14 @@ export type CourseInput = {
   /** Markdown file relative to the content root, e.g. "beginner/pot-odds.md": normalized, inside the root, ending in .md. */
   contentPath?: string | null | undefined;
   description?: string | null | undefined;
-  /** Expected study time; not negative. */
+  /** Expected study time, 0-10080 minutes. */
   durationMinutes?: number | null | undefined;
   /** Defaults to true; inactive courses are hidden from learners. */
   isActive?: boolean | null | undefined;
   level: CourseLevel;
-  /** Course ids to complete first, in teaching order. Each must exist; a course cannot (directly or through other courses) require itself. Repeats are dropped. */
+  /** At most 20 course ids to complete first, in teaching order. Each must exist; a course cannot (directly or through other courses) require itself. Repeats are dropped. */
   prerequisiteIds?: Array<string | number> | null | undefined;
-  /** Stored trimmed and lowercase, without repeats; at most 100 characters each. */
+  /** At most 20; stored trimmed and lowercase, without repeats; at most 100 characters each. */
   tags?: Array<string> | null | undefined;
   /** http(s) URL, at most 500 characters. */
   thumbnailUrl?: string | null | undefined;
@@ -159,9 +159,9 @@ export type CourseUpdateInput = {
   durationMinutes?: number | null | undefined;
   isActive?: boolean | null | undefined;
   level?: CourseLevel | null | undefined;
-  /** Course ids to complete first, in teaching order. Each must exist; a course cannot (directly or through other courses) require itself. Repeats are dropped. */
+  /** At most 20 course ids to complete first, in teaching order. Each must exist; a course cannot (directly or through other courses) require itself. Repeats are dropped. */
   prerequisiteIds?: Array<string | number> | null | undefined;
-  /** Stored trimmed and lowercase, without repeats; at most 100 characters each. */
+  /** At most 20; stored trimmed and lowercase, without repeats; at most 100 characters each. */
   tags?: Array<string> | null | undefined;
   thumbnailUrl?: string | null | undefined;
   title?: string | null | undefined;
@@ -182,7 +182,7 @@ export type OrderDirection =
 export type ProgressInput = {
   /** Percentage 0-100; progress never moves backwards unless reset is true. */
   completionRate?: number | null | undefined;
-  /** The section the learner is at (>= 1). */
+  /** The section the learner is at (1-10000). */
   currentSection?: number | null | undefined;
   /** Start the course over: completion becomes completionRate (or 0) and the section currentSection (or 1). Study time and test scores are kept. */
   reset?: boolean | null | undefined;
@@ -196,16 +196,18 @@ export type QuestionAnswerInput = {
   explanation?: string | null | undefined;
   /** The correct options; each must be an option of the question. */
   optionIds?: Array<string | number> | null | undefined;
+  /** Between 0 and 1e12. */
   tolerance?: number | null | undefined;
+  /** Between -1e12 and 1e12. */
   value?: number | null | undefined;
 };
 
-/** A question. ids are unique within the assessment; choice questions need two or more options with ids unique within the question; TRUE_FALSE options are exactly "true" and "false"; NUMERIC has no options. */
+/** A question. ids are unique within the assessment; choice questions need 2-20 options with ids unique within the question; TRUE_FALSE options are exactly "true" and "false"; NUMERIC has no options. */
 export type QuestionInput = {
   answer: QuestionAnswerInput;
   id: string | number;
   options?: Array<QuestionOptionInput> | null | undefined;
-  /** Greater than 0; defaults to 1. */
+  /** Greater than 0 and at most 1000; defaults to 1. */
   points?: number | null | undefined;
   prompt: string;
   type: QuestionType;

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readAssessmentContent, type AssessmentContent } from '../../src/schema/assessment/questions.js';
+import fc from 'fast-check';
+import {
+  assessmentContentSchema,
+  MAX_NUMERIC_VALUE,
+  MAX_QUESTION_POINTS,
+  MAX_QUESTIONS,
+  MAX_WEIGHT,
+  readAssessmentContent,
+  type AssessmentContent,
+} from '../../src/schema/assessment/questions.js';
 import { scoreAttempt, type SubmittedAnswer } from '../../src/schema/assessment/scoring.js';
 
 /** A five-question quiz in the shape admins write: q2 weighs double, q4 is worth 2 points. Worth 7 in all. */
@@ -214,5 +223,51 @@ describe('readAssessmentContent', () => {
     });
     expect(content.scoringConfig).toEqual({});
     expect(content.questions[0]).toMatchObject({ points: 1, options: [], answer: { optionIds: [], value: 3 } });
+  });
+});
+
+describe('bounds of what admins may write', () => {
+  it('keep every score finite and between 0 and 100 for any questions, weights and answers within them (property)', () => {
+    const question = fc.record({
+      points: fc.double({ min: Number.MIN_VALUE, max: MAX_QUESTION_POINTS, noNaN: true }),
+      weight: fc.double({ min: Number.MIN_VALUE, max: MAX_WEIGHT, noNaN: true }),
+      value: fc.double({ min: -MAX_NUMERIC_VALUE, max: MAX_NUMERIC_VALUE, noNaN: true }),
+      tolerance: fc.double({ min: 0, max: MAX_NUMERIC_VALUE, noNaN: true }),
+      answer: fc.double({ min: -MAX_NUMERIC_VALUE, max: MAX_NUMERIC_VALUE, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(question, { minLength: 1, maxLength: MAX_QUESTIONS }), (drawn) => {
+        const content = assessmentContentSchema.parse({
+          questions: drawn.map((q, index) => ({
+            id: `q${index}`,
+            type: 'NUMERIC',
+            prompt: 'How much?',
+            points: q.points,
+            answer: { value: q.value, tolerance: q.tolerance },
+          })),
+          scoringConfig: { weights: Object.fromEntries(drawn.map((q, index) => [`q${index}`, q.weight])) },
+        });
+        const answers = drawn.map((q, index) => ({ questionId: `q${index}`, optionIds: [], value: q.answer }));
+        const { score, results } = scoreAttempt({ content, passThreshold: 70, answers });
+        expect(Number.isFinite(score)).toBe(true);
+        expect(score).toBeGreaterThanOrEqual(0);
+        expect(score).toBeLessThanOrEqual(100);
+        for (const result of results) expect(Number.isFinite(result.pointsAwarded)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuse what would break them: 1e308 points, a weight of 1e6, an answer of 1e300', () => {
+    const result = assessmentContentSchema.safeParse({
+      questions: [{ id: 'q1', type: 'NUMERIC', prompt: 'How much?', points: 1e308, answer: { value: 1e300 } }],
+      scoringConfig: { weights: { q1: 1e6 } },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((issue) => issue.path.join('.')).sort()).toEqual([
+      'questions.0.answer.value',
+      'questions.0.points',
+      'scoringConfig.weights.q1',
+    ]);
   });
 });

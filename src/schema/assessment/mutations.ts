@@ -27,28 +27,28 @@ const QuestionAnswerInput = builder.inputType('QuestionAnswerInput', {
     'an optional tolerance >= 0, no optionIds.',
   fields: (t) => ({
     optionIds: t.idList({ description: 'The correct options; each must be an option of the question.' }),
-    value: t.float(),
-    tolerance: t.float(),
+    value: t.float({ description: 'Between -1e12 and 1e12.' }),
+    tolerance: t.float({ description: 'Between 0 and 1e12.' }),
     explanation: t.string({ description: 'Shown to the learner in the results after submission.' }),
   }),
 });
 
 const QuestionInput = builder.inputType('QuestionInput', {
   description:
-    'A question. ids are unique within the assessment; choice questions need two or more options with ids ' +
+    'A question. ids are unique within the assessment; choice questions need 2-20 options with ids ' +
     'unique within the question; TRUE_FALSE options are exactly "true" and "false"; NUMERIC has no options.',
   fields: (t) => ({
     id: t.id({ required: true }),
     type: t.field({ type: QuestionTypeEnum, required: true }),
     prompt: t.string({ required: true }),
     options: t.field({ type: [QuestionOptionInput] }),
-    points: t.float({ description: 'Greater than 0; defaults to 1.' }),
+    points: t.float({ description: 'Greater than 0 and at most 1000; defaults to 1.' }),
     answer: t.field({ type: QuestionAnswerInput, required: true }),
   }),
 });
 
 const scoringConfigDescription =
-  '{ weights?: { <questionId>: number > 0 } (a question is worth points * weight, default 1), ' +
+  '{ weights?: { <questionId>: number > 0 and <= 1000 } (a question is worth points * weight, default 1), ' +
   'partialCredit?: boolean (MULTIPLE_CHOICE earns (correct chosen - wrong chosen) / correct options) }.';
 
 const AssessmentInput = builder.inputType('AssessmentInput', {
@@ -58,7 +58,7 @@ const AssessmentInput = builder.inputType('AssessmentInput', {
     description: t.string(),
     difficulty: t.field({ type: DifficultyEnum, required: true }),
     questions: t.field({ type: [QuestionInput], required: true }),
-    scoringConfig: t.field({ type: 'JSON', description: scoringConfigDescription }),
+    scoringConfig: t.field({ type: 'JSON', description: `${scoringConfigDescription} Defaults to {}.` }),
     passThreshold: t.int({ description: '0-100; defaults to 70.' }),
     timeLimitMinutes: t.int({ description: 'At least 1; none (null) means no time limit.' }),
     maxAttempts: t.int({ description: 'At least 1; defaults to 3.' }),

@@ -8,21 +8,41 @@ import { z } from 'zod';
 
 export const QUESTION_TYPES = ['SINGLE_CHOICE', 'MULTIPLE_CHOICE', 'TRUE_FALSE', 'NUMERIC'] as const;
 
-const id = z.string().trim().min(1, 'must not be empty').max(100);
+/**
+ * Bounds that keep every derived number finite and exact enough: at most 200 questions worth at most 1000
+ * points times a weight of at most 1000 sum to 2e8 at most, and a NUMERIC answer within +-1e12 keeps cents.
+ */
+export const MAX_QUESTIONS = 200;
+export const MAX_OPTIONS = 20;
+export const MAX_QUESTION_POINTS = 1000;
+export const MAX_WEIGHT = 1000;
+export const MAX_NUMERIC_VALUE = 1e12;
+
+export const id = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+/** A NUMERIC question's value, or a learner's answer to one. */
+export const numericValue = z
+  .number()
+  .min(-MAX_NUMERIC_VALUE, `must be between -${MAX_NUMERIC_VALUE} and ${MAX_NUMERIC_VALUE}`)
+  .max(MAX_NUMERIC_VALUE, `must be between -${MAX_NUMERIC_VALUE} and ${MAX_NUMERIC_VALUE}`);
+
+/** The option ids an answer names: no more than a question can have. */
+export const optionIdList = z.array(id).max(MAX_OPTIONS, `must hold at most ${MAX_OPTIONS} options`);
 
 const optionSchema = z.object({
   id,
-  text: z.string().trim().min(1, 'must not be empty').max(1000),
+  text: z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters'),
 });
 
 const answerSchema = z.object({
-  optionIds: z
-    .array(id)
-    .nullish()
-    .transform((ids) => ids ?? []),
-  value: z.number().nullish(),
-  tolerance: z.number().min(0, 'must not be negative').nullish(),
-  explanation: z.string().trim().max(5000).nullish(),
+  optionIds: optionIdList.nullish().transform((ids) => ids ?? []),
+  value: numericValue.nullish(),
+  tolerance: z
+    .number()
+    .min(0, 'must not be negative')
+    .max(MAX_NUMERIC_VALUE, `must be at most ${MAX_NUMERIC_VALUE}`)
+    .nullish(),
+  explanation: z.string().trim().max(5000, 'must be at most 5000 characters').nullish(),
 });
 
 function firstRepeat(values: readonly string[]): number {
@@ -33,14 +53,16 @@ const questionSchema = z
   .object({
     id,
     type: z.enum(QUESTION_TYPES),
-    prompt: z.string().trim().min(1, 'must not be empty').max(5000),
+    prompt: z.string().trim().min(1, 'must not be empty').max(5000, 'must be at most 5000 characters'),
     options: z
       .array(optionSchema)
+      .max(MAX_OPTIONS, `must hold at most ${MAX_OPTIONS} options`)
       .nullish()
       .transform((options) => options ?? []),
     points: z
       .number()
       .positive('must be greater than 0')
+      .max(MAX_QUESTION_POINTS, `must be at most ${MAX_QUESTION_POINTS}`)
       .nullish()
       .transform((points) => points ?? 1),
     answer: answerSchema,
@@ -85,7 +107,7 @@ const questionSchema = z
 const questionsSchema = z
   .array(questionSchema)
   .min(1, 'an assessment needs at least one question')
-  .max(200)
+  .max(MAX_QUESTIONS, `an assessment holds at most ${MAX_QUESTIONS} questions`)
   .superRefine((questions, ctx) => {
     const repeated = firstRepeat(questions.map((question) => question.id));
     if (repeated >= 0) {
@@ -93,18 +115,28 @@ const questionsSchema = z
     }
   });
 
-const scoringConfigSchema = z.strictObject({
-  weights: z.record(z.string(), z.number().positive('must be greater than 0')).optional(),
-  partialCredit: z.boolean().optional(),
-});
+const scoringConfigSchema = z.strictObject(
+  {
+    weights: z
+      .record(
+        z.string(),
+        z
+          .number({ error: 'must be a number' })
+          .positive('must be greater than 0')
+          .max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}`),
+        { error: 'must be an object of question ids to weights' },
+      )
+      .optional(),
+    partialCredit: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  { error: 'must be an object with weights and partialCredit only' },
+);
 
 /** Questions and scoring rules, as fields of an input object (scoringConfig defaults to {}). */
 export const contentFields = {
   questions: questionsSchema,
-  scoringConfig: z
-    .unknown()
-    .transform((config) => config ?? {})
-    .pipe(scoringConfigSchema),
+  // Left out or null: no weights, no partial credit.
+  scoringConfig: scoringConfigSchema.nullish().transform((config) => config ?? {}),
 };
 
 /** Weights may only name questions that exist. */

@@ -9,6 +9,10 @@ import { startCourse, type TestScoreEntry } from '../progress/service.js';
 import {
   assessmentContentSchema,
   contentFields,
+  id,
+  MAX_QUESTIONS,
+  numericValue,
+  optionIdList,
   readAssessmentContent,
   weightsNameQuestions,
   type AssessmentContent,
@@ -21,11 +25,11 @@ class AttemptsExhaustedError extends DomainError {
   }
 }
 
-const title = z.string().trim().min(1, 'must not be empty').max(255);
+const title = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
 const difficulty = z.enum(DIFFICULTIES);
 
 const settingsFields = {
-  description: z.string().trim().max(5000).nullish(),
+  description: z.string().trim().max(5000, 'must be at most 5000 characters').nullish(),
   passThreshold: unsetWhenNull(
     z.number().int().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
   ),
@@ -33,9 +37,9 @@ const settingsFields = {
     .number()
     .int()
     .min(1, 'must be at least 1 minute')
-    .max(24 * 60)
+    .max(24 * 60, 'must be at most 1440 minutes (a day)')
     .nullish(),
-  maxAttempts: unsetWhenNull(z.number().int().min(1, 'must be at least 1').max(100)),
+  maxAttempts: unsetWhenNull(z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100')),
   isActive: unsetWhenNull(z.boolean()),
 };
 
@@ -167,42 +171,41 @@ export async function startAssessmentAttempt(
 }
 
 const answerInputSchema = z.object({
-  questionId: z.string(),
-  optionIds: z
-    .array(z.string())
-    .nullish()
-    .transform((ids) => ids ?? []),
-  value: z
-    .number()
-    .nullish()
-    .transform((value) => value ?? null),
+  questionId: id,
+  optionIds: optionIdList.nullish().transform((ids) => ids ?? []),
+  value: numericValue.nullish().transform((value) => value ?? null),
 });
 
 /** Answers must name questions of the assessment once each, and fit the question's type. */
 function answersSchema(content: AssessmentContent) {
   const questions = new Map(content.questions.map((question) => [question.id, question]));
-  return z.array(answerInputSchema).superRefine((answers, ctx) => {
-    const seen = new Set<string>();
-    answers.forEach((answer, index) => {
-      const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [index, field], message });
-      const question = questions.get(answer.questionId);
-      if (!question) return issue('questionId', 'names no question of this assessment');
-      if (seen.has(answer.questionId)) return issue('questionId', 'answers a question twice');
-      seen.add(answer.questionId);
-      if (question.type === 'NUMERIC') {
-        if (answer.optionIds.length > 0) issue('optionIds', 'a NUMERIC question is answered by value');
-        return;
-      }
-      if (answer.value !== null) issue('value', 'a choice question is answered by optionIds');
-      const optionIds = question.options.map((option) => option.id);
-      const unknown = answer.optionIds.find((optionId) => !optionIds.includes(optionId));
-      if (unknown !== undefined) issue('optionIds', `names no option of this question: ${unknown}`);
-      else if (new Set(answer.optionIds).size !== answer.optionIds.length) issue('optionIds', 'names an option twice');
-      else if (question.type !== 'MULTIPLE_CHOICE' && answer.optionIds.length > 1) {
-        issue('optionIds', 'choose one option');
-      }
+  return z
+    .array(answerInputSchema)
+    .max(MAX_QUESTIONS, `must hold at most ${MAX_QUESTIONS} answers`)
+    .superRefine((answers, ctx) => {
+      const seen = new Set<string>();
+      answers.forEach((answer, index) => {
+        const issue = (field: string, message: string) =>
+          ctx.addIssue({ code: 'custom', path: [index, field], message });
+        const question = questions.get(answer.questionId);
+        if (!question) return issue('questionId', 'names no question of this assessment');
+        if (seen.has(answer.questionId)) return issue('questionId', 'answers a question twice');
+        seen.add(answer.questionId);
+        if (question.type === 'NUMERIC') {
+          if (answer.optionIds.length > 0) issue('optionIds', 'a NUMERIC question is answered by value');
+          return;
+        }
+        if (answer.value !== null) issue('value', 'a choice question is answered by optionIds');
+        const optionIds = question.options.map((option) => option.id);
+        const unknown = answer.optionIds.find((optionId) => !optionIds.includes(optionId));
+        if (unknown !== undefined) issue('optionIds', `names no option of this question: ${unknown}`);
+        else if (new Set(answer.optionIds).size !== answer.optionIds.length)
+          issue('optionIds', 'names an option twice');
+        else if (question.type !== 'MULTIPLE_CHOICE' && answer.optionIds.length > 1) {
+          issue('optionIds', 'choose one option');
+        }
+      });
     });
-  });
 }
 
 /**

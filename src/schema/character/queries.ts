@@ -6,14 +6,11 @@ import { escapeLike } from '../common/input.js';
 import { assertPageSize, pageSizeOptions } from '../common/pagination.js';
 import { CharacterFilterInput, CharacterRef } from './types.js';
 import type { Context } from '../../context.js';
+import { parseInput } from '../../errors.js';
+import { characterFilterSchema } from './service.js';
 
-function characterWhere(
-  filter:
-    | { specialization?: string | null; skillLevel?: string | null; conversationStyle?: string | null }
-    | null
-    | undefined,
-  context: Context,
-): Prisma.CharacterWhereInput {
+function characterWhere(rawFilter: unknown, context: Context): Prisma.CharacterWhereInput {
+  const filter = parseInput(characterFilterSchema, rawFilter, 'filter');
   return {
     ...activeUnlessAdmin(context.viewer),
     ...(filter?.specialization

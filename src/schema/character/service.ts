@@ -56,8 +56,26 @@ export const characterCreateSchema = z.object({
   ...characterFields,
 });
 
-/** CharacterUpdateInput: every field optional; only the given ones change. */
-export const characterUpdateSchema = z.object(characterFields).partial();
+/** CharacterUpdateInput: every field optional; only the given ones change (null on a required one: no change). */
+export const characterUpdateSchema = z
+  .object({
+    ...characterFields,
+    displayName: unsetWhenNull(characterFields.displayName),
+    personalityConfig: unsetWhenNull(characterFields.personalityConfig),
+    specialization: unsetWhenNull(characterFields.specialization),
+    skillLevel: unsetWhenNull(characterFields.skillLevel),
+    conversationStyle: unsetWhenNull(characterFields.conversationStyle),
+  })
+  .partial();
+
+/** CharacterFilter, validated. */
+export const characterFilterSchema = z
+  .object({
+    specialization: z.string().max(100, 'must be at most 100 characters').nullish(),
+    skillLevel: z.enum(SKILL_LEVELS).nullish(),
+    conversationStyle: z.enum(CONVERSATION_STYLES).nullish(),
+  })
+  .nullish();
 
 export type CharacterCreateData = z.output<typeof characterCreateSchema>;
 export type CharacterUpdateData = z.output<typeof characterUpdateSchema>;

@@ -5,7 +5,7 @@ import type { Viewer } from '../../auth.js';
 import type { PublishedChatMessage, PubSub, Topics } from '../../pubsub.js';
 import type { Logger } from '../../logger.js';
 import type { ChatReplies } from '../../chat/replies.js';
-import { ConflictError, DomainError, driverCause, NotFoundError, parseInput } from '../../errors.js';
+import { ConflictError, DomainError, driverCause, NotFoundError, parseInput, UserInputError } from '../../errors.js';
 
 /** The longest message a learner may send, in characters (after trimming). */
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -220,7 +220,7 @@ export type MessageQuery = Pick<Prisma.ChatMessageFindManyArgs, 'select' | 'incl
  * page ends at the cursor (last/before).
  */
 type MessagePageQuery = MessageQuery & {
-  cursor?: { sessionId_seq?: { seq: number } };
+  cursor?: { sessionId_seq?: { sessionId: number; seq: number } };
   take: number;
   skip: number;
 };
@@ -237,6 +237,10 @@ export async function messagePage(
   { cursor, take, skip: _skip, ...selection }: MessagePageQuery,
 ): Promise<ChatMessage[]> {
   const backwards = take < 0;
+  // A cursor of another session's messages is well-formed but not one this list issued.
+  if (cursor && cursor.sessionId_seq?.sessionId !== sessionId) {
+    throw new UserInputError({ [backwards ? 'before' : 'after']: 'is not a cursor of this list' });
+  }
   const cursorSeq = cursor?.sessionId_seq?.seq;
   const rows = await prisma.chatMessage.findMany({
     ...selection,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseInput } from '../../errors.js';
 
 /** Row ids are PostgreSQL SERIAL/INTEGER keys: 1 .. 2^31-1. */
-const MAX_ROW_ID = 2_147_483_647;
+export const MAX_ROW_ID = 2_147_483_647;
 
 /** The row id a node's raw id names, or 0 (which no row has) when it cannot name one, so lookups find nothing. */
 export function rowId(raw: string): number {

@@ -8,9 +8,9 @@ import { courseCreateSchema, courseUpdateSchema, createCourse, updateCourse } fr
 
 const contentPathDescription =
   'Markdown file relative to the content root, e.g. "beginner/pot-odds.md": normalized, inside the root, ending in .md.';
-const tagsDescription = 'Stored trimmed and lowercase, without repeats; at most 100 characters each.';
+const tagsDescription = 'At most 20; stored trimmed and lowercase, without repeats; at most 100 characters each.';
 const prerequisiteIdsDescription =
-  'Course ids to complete first, in teaching order. Each must exist; a course cannot (directly or through ' +
+  'At most 20 course ids to complete first, in teaching order. Each must exist; a course cannot (directly or through ' +
   'other courses) require itself. Repeats are dropped.';
 
 const CourseInput = builder.inputType('CourseInput', {
@@ -22,7 +22,7 @@ const CourseInput = builder.inputType('CourseInput', {
     contentPath: t.string({ description: contentPathDescription }),
     videoUrl: t.string({ description: 'http(s) URL, at most 500 characters.' }),
     thumbnailUrl: t.string({ description: 'http(s) URL, at most 500 characters.' }),
-    durationMinutes: t.int({ description: 'Expected study time; not negative.' }),
+    durationMinutes: t.int({ description: 'Expected study time, 0-10080 minutes.' }),
     tags: t.stringList({ description: tagsDescription }),
     prerequisiteIds: t.idList({ description: prerequisiteIdsDescription }),
     isActive: t.boolean({ description: 'Defaults to true; inactive courses are hidden from learners.' }),

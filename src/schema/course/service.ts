@@ -4,37 +4,53 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { COURSE_LEVELS } from '../../db/values.js';
-import { NotFoundError, UserInputError } from '../../errors.js';
+import { NotFoundError, parseInput, UserInputError } from '../../errors.js';
 import { globalIdOf } from '../common/ids.js';
 import { escapeLike, httpUrl, unique, unsetWhenNull } from '../common/input.js';
 
-export interface CourseFilterInput {
-  level?: string | null;
-  tags?: readonly string[] | null;
-  anyTags?: readonly string[] | null;
-  search?: string | null;
-  isActive?: boolean | null;
-}
-
 /** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
 const normalizeTag = (tag: string) => tag.trim().toLowerCase();
+
+/** A course carries at most this many tags, and a filter names at most as many (each list is one array test). */
+export const MAX_COURSE_TAGS = 20;
+export const MAX_TAG_LENGTH = 100;
+export const MAX_PREREQUISITES = 20;
+/** Longest catalog search: a longer one matches nothing anyway, and each is an ILIKE over two columns. */
+export const MAX_SEARCH_LENGTH = 200;
+/** Expected study time of one course, in minutes (a week of full days). */
+export const MAX_DURATION_MINUTES = 10_080;
+
+const tag = z
+  .string()
+  .transform(normalizeTag)
+  .pipe(z.string().min(1, 'must not be empty').max(MAX_TAG_LENGTH, `must be at most ${MAX_TAG_LENGTH} characters`));
+const tagList = z.array(tag).max(MAX_COURSE_TAGS, `must hold at most ${MAX_COURSE_TAGS} tags`).transform(unique);
+
+/** CourseFilter, validated: the same tag rules as writes, so a filter costs no more than a course can carry. */
+const courseFilterSchema = z
+  .object({
+    level: z.enum(COURSE_LEVELS).nullish(),
+    tags: tagList.nullish(),
+    anyTags: tagList.nullish(),
+    search: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
+    isActive: z.boolean().nullish(),
+  })
+  .nullish();
 
 /**
  * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for
  * inactive ones finds nothing); admins see both unless they filter on isActive.
  */
-export function courseWhere(
-  filter: CourseFilterInput | null | undefined,
-  canSeeInactive: boolean,
-): Prisma.CourseWhereInput {
+export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma.CourseWhereInput {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
   const search = filter?.search?.trim();
   const conditions: Prisma.CourseWhereInput[] = [];
   if (!canSeeInactive) conditions.push({ isActive: true });
   if (typeof filter?.isActive === 'boolean') conditions.push({ isActive: filter.isActive });
   if (filter?.level) conditions.push({ level: filter.level });
   // One condition each: Prisma takes a single operator per list filter.
-  if (filter?.tags?.length) conditions.push({ tags: { hasEvery: filter.tags.map(normalizeTag) } });
-  if (filter?.anyTags?.length) conditions.push({ tags: { hasSome: filter.anyTags.map(normalizeTag) } });
+  if (filter?.tags?.length) conditions.push({ tags: { hasEvery: filter.tags } });
+  if (filter?.anyTags?.length) conditions.push({ tags: { hasSome: filter.anyTags } });
   if (search) {
     const contains = escapeLike(search);
     conditions.push({
@@ -51,9 +67,10 @@ export function courseWhere(
  */
 export async function countCourses(
   prisma: PrismaClient,
-  filter: CourseFilterInput | null | undefined,
+  rawFilter: unknown,
   canSeeInactive: boolean,
 ): Promise<number> {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
   if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) {
     return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
   }
@@ -142,18 +159,19 @@ function courseFields(contentRoot: string) {
     contentPath: contentPathSchema(contentRoot).nullish(),
     videoUrl: httpUrl.nullish(),
     thumbnailUrl: httpUrl.nullish(),
-    durationMinutes: z.number().int().min(0, 'must not be negative').nullish(),
-    tags: unsetWhenNull(
+    durationMinutes: z
+      .number()
+      .int()
+      .min(0, 'must not be negative')
+      .max(MAX_DURATION_MINUTES, `must be at most ${MAX_DURATION_MINUTES}`)
+      .nullish(),
+    tags: unsetWhenNull(tagList),
+    prerequisiteIds: unsetWhenNull(
       z
-        .array(
-          z
-            .string()
-            .transform(normalizeTag)
-            .pipe(z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters')),
-        )
+        .array(globalIdOf('Course'))
+        .max(MAX_PREREQUISITES, `must hold at most ${MAX_PREREQUISITES} courses`)
         .transform(unique),
     ),
-    prerequisiteIds: unsetWhenNull(z.array(globalIdOf('Course')).transform(unique)),
     isActive: unsetWhenNull(z.boolean()),
   };
 }
@@ -161,7 +179,11 @@ function courseFields(contentRoot: string) {
 /** CourseInput, validated (the content root decides which content paths are inside it). */
 export const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
 /** CourseUpdateInput: every field optional; only the given ones change. */
-export const courseUpdateSchema = (contentRoot: string) => z.object(courseFields(contentRoot)).partial();
+export const courseUpdateSchema = (contentRoot: string) => {
+  const fields = courseFields(contentRoot);
+  // null leaves a NOT NULL column as it is, like leaving the field out.
+  return z.object({ ...fields, title: unsetWhenNull(fields.title), level: unsetWhenNull(fields.level) }).partial();
+};
 
 export type CourseCreateData = z.output<ReturnType<typeof courseCreateSchema>>;
 export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;

@@ -64,9 +64,9 @@ export const CourseOrderInput = builder.inputType('CourseOrder', {
 export const CourseFilterInput = builder.inputType('CourseFilter', {
   fields: (t) => ({
     level: t.field({ type: CourseLevelEnum }),
-    tags: t.stringList({ description: 'Courses carrying every one of these tags.' }),
-    anyTags: t.stringList({ description: 'Courses carrying at least one of these tags.' }),
-    search: t.string({ description: 'Case-insensitive match on title and description.' }),
+    tags: t.stringList({ description: 'Courses carrying every one of these tags (at most 20).' }),
+    anyTags: t.stringList({ description: 'Courses carrying at least one of these tags (at most 20).' }),
+    search: t.string({ description: 'Case-insensitive match on title and description (at most 200 characters).' }),
     isActive: t.boolean({ description: 'Defaults to true for learners; admins may ask for inactive courses.' }),
   }),
 });

@@ -9,7 +9,7 @@ import { progressInputSchema, recordProgress, startCourse } from './service.js';
 const ProgressInput = builder.inputType('ProgressInput', {
   description: 'A study session: where the learner is, how far they got and how long they studied.',
   fields: (t) => ({
-    currentSection: t.int({ description: 'The section the learner is at (>= 1).' }),
+    currentSection: t.int({ description: 'The section the learner is at (1-10000).' }),
     completionRate: t.float({
       description: 'Percentage 0-100; progress never moves backwards unless reset is true.',
     }),

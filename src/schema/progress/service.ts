@@ -91,9 +91,19 @@ export async function startCourse(
   return db.userProgress.findUniqueOrThrow({ ...query, where: key });
 }
 
+/** The highest section number a course may have. */
+const MAX_SECTION = 10_000;
+/** studyTimeMinutes stops growing here (the column's INTEGER maximum): a running total must stay storable. */
+export const MAX_STUDY_TIME_MINUTES = 2_147_483_647;
+
 /** ProgressInput, validated. */
 export const progressInputSchema = z.object({
-  currentSection: z.number().int().min(1, 'must be at least 1').nullish(),
+  currentSection: z
+    .number()
+    .int()
+    .min(1, `must be between 1 and ${MAX_SECTION}`)
+    .max(MAX_SECTION, `must be between 1 and ${MAX_SECTION}`)
+    .nullish(),
   // completion_rate keeps 2 decimals; rounding here makes 99.999 count as complete, as it will be stored.
   completionRate: z
     .number()
@@ -131,7 +141,7 @@ export async function recordProgress(
         completion_rate = ${nextRate},
         completed_at = CASE WHEN ${nextRate} >= 100 THEN COALESCE(completed_at, now()) END,
         current_section = COALESCE(${currentSection ?? null}::int, ${reset ? Prisma.sql`1` : Prisma.sql`current_section`}),
-        study_time_minutes = study_time_minutes + ${studyMinutes ?? 0}::int,
+        study_time_minutes = LEAST(study_time_minutes::bigint + ${studyMinutes ?? 0}::int, ${MAX_STUDY_TIME_MINUTES}::int),
         last_accessed = now()
       WHERE id = ${id}`;
     return tx.userProgress.findUniqueOrThrow({ ...query, where: { id } });
