@@ -65,11 +65,7 @@ export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma
  * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
  * triggers write in each course write's transaction); tags and search are counted on the courses they match.
  */
-export async function countCourses(
-  prisma: PrismaClient,
-  rawFilter: unknown,
-  canSeeInactive: boolean,
-): Promise<number> {
+export async function countCourses(prisma: PrismaClient, rawFilter: unknown, canSeeInactive: boolean): Promise<number> {
   const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
   if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) {
     return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
