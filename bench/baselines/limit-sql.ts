@@ -34,8 +34,9 @@ SELECT json_build_object('courses', json_build_object(
           SELECT 1 FROM user_progress done
           WHERE done.user_id = $1 AND done.course_id = pre.id AND done.completed_at IS NOT NULL)),
       'prerequisites', (
-        SELECT coalesce(json_agg(json_build_object('id', ${gid('Course:', 'pre.id')}, 'title', pre.title) ORDER BY u.n), '[]')
-        FROM unnest(s.prerequisites) WITH ORDINALITY AS u(id, n) JOIN courses pre ON pre.id = u.id AND pre.is_active),
+        SELECT coalesce(json_agg(json_build_object('id', ${gid('Course:', 'pre.id')}, 'title', pre.title)
+                                 ORDER BY array_position(s.prerequisites, pre.id)), '[]')
+        FROM courses pre WHERE pre.id = ANY (s.prerequisites) AND pre.is_active),
       'assessments', (
         SELECT coalesce(json_agg(json_build_object(
           'id', ${gid('Assessment:', 'a.id')},

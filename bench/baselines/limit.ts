@@ -9,8 +9,13 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { baselineEnvironment, serveGraphQLBodies } from './common.js';
 import { courseCursor, levelEnum, type CourseRow, type TestScoreValue } from './rows.js';
 
-/** The page's courses, as every statement derives them. $n: the page size. */
-const page = (n: string, columns: string) => `SELECT ${columns} FROM courses WHERE is_active ORDER BY id LIMIT ${n}`;
+/**
+ * The page's courses as an array, for the statements that derive the page themselves. Matching on
+ * `= ANY (<array>)` keeps an index probe per id in the generic plan that a prepared statement settles on
+ * (a join on a `LIMIT $n` subquery becomes a hash join over a whole table there). $n: the page size.
+ */
+const page = (n: string, column: string) =>
+  `ARRAY(SELECT ${column} FROM (SELECT id, prerequisites FROM courses WHERE is_active ORDER BY id LIMIT ${n}) AS page)`;
 
 /**
  * $1: page size. The page and one more course (is there a next page?), each with its active prerequisites
@@ -19,11 +24,11 @@ const page = (n: string, columns: string) => `SELECT ${columns} FROM courses WHE
 const COURSES = {
   name: 'limit-courses',
   text: `SELECT c.id, c.title, c.level, c.duration_minutes, c.tags,
-                (SELECT coalesce(json_agg(json_build_object('id', pre.id, 'title', pre.title) ORDER BY u.n), '[]')
-                 FROM unnest(c.prerequisites) WITH ORDINALITY AS u(id, n)
-                 JOIN courses pre ON pre.id = u.id AND pre.is_active) AS shown_prerequisites,
+                (SELECT coalesce(json_agg(json_build_object('id', pre.id, 'title', pre.title)
+                                          ORDER BY array_position(c.prerequisites, pre.id)), '[]')
+                 FROM courses pre WHERE pre.id = ANY (c.prerequisites) AND pre.is_active) AS shown_prerequisites,
                 (SELECT count(*)::int FROM courses WHERE is_active) AS total_count
-         FROM (${page('$1 + 1', '*')}) AS c ORDER BY c.id`,
+         FROM courses c WHERE c.is_active ORDER BY c.id LIMIT $1 + 1`,
 };
 /** $1: viewer, $2: page size. The page's active assessments with the viewer's attempts remaining. */
 const ASSESSMENTS = {
@@ -31,16 +36,15 @@ const ASSESSMENTS = {
   text: `SELECT a.id, a.course_id, a.title, greatest(0, a.max_attempts - (
                   SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = $1
                 )) AS remaining
-         FROM assessments a WHERE a.course_id IN (${page('$2', 'id')}) AND a.is_active ORDER BY a.id`,
+         FROM assessments a WHERE a.course_id = ANY (${page('$2', 'id')}) AND a.is_active ORDER BY a.id`,
 };
 /** $1: viewer, $2: page size. The viewer's progress in the page's courses and in their prerequisites. */
 const PROGRESS = {
   name: 'limit-progress',
-  text: `WITH page AS (${page('$2', 'id, prerequisites')})
-         SELECT p.id, p.course_id, p.completion_rate::float8 AS completion_rate, p.test_scores,
-                p.completed_at IS NOT NULL AS completed
-         FROM user_progress p
-         WHERE p.user_id = $1 AND p.course_id IN (SELECT id FROM page UNION SELECT unnest(prerequisites) FROM page)`,
+  text: `SELECT id, course_id, completion_rate::float8 AS completion_rate, test_scores,
+                completed_at IS NOT NULL AS completed
+         FROM user_progress
+         WHERE user_id = $1 AND course_id = ANY (${page('$2', 'unnest(array_prepend(id, prerequisites))')})`,
 };
 
 interface CoursesRow extends Omit<CourseRow, 'prerequisites'> {
