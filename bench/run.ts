@@ -30,10 +30,12 @@ import {
 import type { LoadResult } from './load.js';
 import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
 import {
+  BASELINE_DESCRIPTIONS,
   gitOutput,
   SERVER_ENV,
   startTarget,
   targetCommand,
+  type BaselineName,
   type RunningTarget,
   type TargetCommand,
   type TargetName,
@@ -51,6 +53,9 @@ const HELP = `Usage: npm run bench -- [options]
   --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
   --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
                        4 write mix, 5 chat fan-out)
+  --targets <list>     only these targets besides the project, which always runs (it is what the ratios and
+                       the JSON check compare with), e.g. --targets project@base for a quicker A/B, or
+                       jit,limit (default: every target of each scenario)
   --rate <n>           requests/s of the write mix (scenario 4) and of the fan-out's paced phase (5), sent
                        open-loop, one every 1000/n ms whatever the responses (default 100)
   --sockets <n>        subscribed sockets of the fan-out, scenario 5 (default 1000)
@@ -84,6 +89,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1' },
     scenarios: { type: 'string' },
+    targets: { type: 'string' },
     rate: { type: 'string', default: '100' },
     sockets: { type: 'string' },
     db: { type: 'string', default: 'dz_bench' },
@@ -116,6 +122,19 @@ function nodeVersion(node: string): string {
   }
 }
 
+const TARGET_NAMES: TargetName[] = [
+  'project',
+  'project@base',
+  ...(Object.keys(BASELINE_DESCRIPTIONS) as BaselineName[]),
+];
+
+function targetName(value: string): TargetName {
+  const name = TARGET_NAMES.find((known) => known === value);
+  if (!name) throw new Error(`--targets takes names among ${TARGET_NAMES.join(', ')}, not ${value}`);
+  if (name === 'project@base' && !args.compare) throw new Error('--targets project@base needs --compare <dir>');
+  return name;
+}
+
 function scenarioId(value: string): number {
   const id = Number(value);
   if (!SCENARIOS.some((scenario) => scenario.id === id)) {
@@ -139,6 +158,8 @@ const settings = {
   connections: positive('connections', args.connections),
   runs: positive('runs', args.runs),
   scenarios: args.scenarios ? args.scenarios.split(',').map(scenarioId) : SCENARIOS.map((s) => s.id),
+  /** The targets to run besides the project (--targets); null for all. */
+  targets: args.targets ? args.targets.split(',').map(targetName) : null,
   writeRate: positive('rate', args.rate),
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,
@@ -173,11 +194,11 @@ function checkAgainstSchema(scenarios: Scenario[]): Map<number, string> {
   return problems;
 }
 
-/** A scenario's targets: with --compare, the other checkout's project right after this one. */
+/** A scenario's targets: with --compare, the other checkout's project right after this one; --targets picks. */
 function targetsOf(scenario: Scenario): TargetName[] {
-  return scenario.targets.flatMap((name): TargetName[] =>
-    name === 'project' && settings.compare ? ['project', 'project@base'] : [name],
-  );
+  return scenario.targets
+    .flatMap((name): TargetName[] => (name === 'project' && settings.compare ? ['project', 'project@base'] : [name]))
+    .filter((name) => name === 'project' || !settings.targets || settings.targets.includes(name));
 }
 
 /** How each target starts: npm start's flags for all, and the project's --project-node-flags besides. */
@@ -405,6 +426,9 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
   console.log(formatTable(report));
+  console.log(
+    `servers on node ${settings.serverNode.version} (${settings.serverNode.path}), load on ${process.version}`,
+  );
   if (report.profile) {
     console.log(
       `\nproject CPU profile (${report.profile.busyMs} ms busy, ${report.profile.idleMs} ms idle), top self time:`,

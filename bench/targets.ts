@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** The servers that answer scenario 1 besides the project: GraphQL peers and hand-written bounds. */
-export type BaselineName = 'apollo' | 'jit' | 'limit' | 'limit-sql' | 'naive';
+export type BaselineName = 'apollo' | 'jit' | 'limit' | 'naive';
 /** `project@base`: the project of another checkout (--compare), for A/B runs. */
 export type TargetName = 'project' | 'project@base' | BaselineName;
 
@@ -21,8 +21,7 @@ export const BASELINE_DESCRIPTIONS = {
   apollo:
     "Apollo Server 5, SDL-first (schema.graphql), hand-written resolvers, DataLoader + pg, the project's 5 statements (scenario 1 only)",
   jit: "the apollo peer's schema and resolvers compiled by graphql-jit, on node:http (scenario 1 only)",
-  limit: 'node:http + pg, 3 prepared statements at once, JSON built in JavaScript (scenario 1 only)',
-  'limit-sql': 'node:http + pg, one prepared SQL statement building the JSON (scenario 1 only)',
+  limit: 'node:http + pg, one prepared statement building the JSON in SQL (scenario 1 only)',
   naive: 'stock Apollo Server 5, a pg query per resolver call, no batching (scenario 1 only)',
 } satisfies Record<BaselineName, string>;
 
