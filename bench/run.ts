@@ -45,7 +45,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
 
 const HELP = `Usage: npm run bench -- [options]
-  --quick              tiny dataset and short runs (CI smoke): scale 0.01, 30 requests a run, 10 sockets
+  --quick              tiny dataset and short runs (CI smoke): scale 0.01, 30 requests a run, 10 sockets,
+                       measured on the probe's servers (behind the counting proxy: no speed figures)
   --scale <n>          dataset size multiplier (default 1: 1,000 courses, 10,000 users, 200,000 progress rows)
   --duration <s>       seconds per measured run (default 10)
   --warmup <s>         seconds of warm-up per scenario and target before measuring (default 3)
@@ -274,6 +275,13 @@ async function main(): Promise<void> {
   const sameJson = new Map<number, ScenarioReport['sameJsonAsProject']>();
   const explain: NonNullable<BenchReport['explain']> = {};
   const proxy = await startCountingProxy(dataset.url);
+  // A quick run proves the harness, not speed: it measures on the probe's servers, still behind the proxy,
+  // instead of starting every server a second time (the longest part of a quick run on a busy machine).
+  const measureOnProbeServers = settings.quick && !settings.cpuProfile;
+  const stopProbe = async () => {
+    await stopAll(probeTargets);
+    await proxy.close();
+  };
   log(`probe: counting statements of ${names.join(', ')} through the proxy`);
   const probeTargets = await startAll(names, (name) =>
     startTarget(name, commands.get(name)!, { databaseUrl: proxy.url, jwtSecret, node: settings.serverNode.path }),
@@ -318,12 +326,13 @@ async function main(): Promise<void> {
         sameJson.set(scenario.id, same);
       }
     }
-  } finally {
-    await stopAll(probeTargets);
-    await proxy.close();
+  } catch (error) {
+    await stopProbe();
+    throw error;
   }
+  if (!measureOnProbeServers) await stopProbe();
 
-  // Measurement: the same servers started again, straight on PostgreSQL.
+  // Measurement: the same servers started again, straight on PostgreSQL (but in a quick run).
   let profileDir: string | undefined;
   if (settings.cpuProfile) {
     // A folder of this run's own, so that no earlier profile (whose pid may have been reused) is read.
@@ -334,14 +343,16 @@ async function main(): Promise<void> {
   log(
     `measure: ${settings.runs} x ${settings.duration} s per scenario and target, ${settings.connections} connections`,
   );
-  const targets = await startAll(names, (name) =>
-    startTarget(name, commands.get(name)!, {
-      databaseUrl: dataset.url,
-      jwtSecret,
-      node: settings.serverNode.path,
-      ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
-    }),
-  );
+  const targets = measureOnProbeServers
+    ? probeTargets
+    : await startAll(names, (name) =>
+        startTarget(name, commands.get(name)!, {
+          databaseUrl: dataset.url,
+          jwtSecret,
+          node: settings.serverNode.path,
+          ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
+        }),
+      );
   const runs = new Map<string, TargetReport['runs']>();
   // A quick run counts requests, not seconds: on a loaded CI machine a one-second window can end before the
   // slow naive baseline completes a single request, leaving nothing to compare.
@@ -373,7 +384,8 @@ async function main(): Promise<void> {
     }
   } finally {
     const project = targets.get('project');
-    await stopAll(targets);
+    if (measureOnProbeServers) await stopProbe();
+    else await stopAll(targets);
     await db.end();
     if (project && profileDir && projectWindows.length) {
       const file = readdirSync(profileDir).find(
