@@ -34,9 +34,13 @@ function cString(buffer: Buffer, offset: number): [string, number] {
   return [buffer.toString('utf8', offset, end), end + 1];
 }
 
-/** The parameter values of a Bind message body, as text (pg sends only Buffers in binary: bytea's hex form). */
-function bindParams(body: Buffer): (string | null)[] {
-  let offset = cString(body, cString(body, 0)[1])[1];
+/**
+ * The prepared statement a Bind message body binds, and its parameter values as text (pg sends only Buffers
+ * in binary: bytea's hex form).
+ */
+function bindMessage(body: Buffer): { statement: string; params: (string | null)[] } {
+  const [statement, afterStatement] = cString(body, cString(body, 0)[1]);
+  let offset = afterStatement;
   const formatCount = body.readInt16BE(offset);
   const formats = Array.from({ length: formatCount }, (_, i) => body.readInt16BE(offset + 2 + i * 2));
   offset += 2 + formatCount * 2;
@@ -51,7 +55,7 @@ function bindParams(body: Buffer): (string | null)[] {
     params.push(length < 0 ? null : binary ? `\\x${value.toString('hex')}` : value.toString('utf8'));
     offset += Math.max(0, length);
   }
-  return params;
+  return { statement, params };
 }
 
 export async function startCountingProxy(upstreamUrl: string): Promise<CountingProxy> {
@@ -87,8 +91,9 @@ export async function startCountingProxy(upstreamUrl: string): Promise<CountingP
     // Parses a copy of what the client sends; the bytes themselves are forwarded untouched by pipe().
     let pending: Buffer = Buffer.alloc(0);
     let started = false;
-    let lastSql = '';
-    let lastParams: (string | null)[] = [];
+    // A named statement is parsed once per connection and executed by name afterwards; '' is the unnamed one.
+    const sqlOf = new Map<string, string>();
+    let bound = { sql: '', params: [] as (string | null)[] };
     client.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       for (;;) {
@@ -107,9 +112,13 @@ export async function startCountingProxy(upstreamUrl: string): Promise<CountingP
         const type = String.fromCharCode(pending[0]!);
         const body = pending.subarray(5, 1 + length);
         if (type === 'Q') record(cString(body, 0)[0], []);
-        else if (type === 'P') lastSql = cString(body, cString(body, 0)[1])[0];
-        else if (type === 'B') lastParams = bindParams(body);
-        else if (type === 'E') record(lastSql, lastParams);
+        else if (type === 'P') {
+          const [name, afterName] = cString(body, 0);
+          sqlOf.set(name, cString(body, afterName)[0]);
+        } else if (type === 'B') {
+          const { statement, params } = bindMessage(body);
+          bound = { sql: sqlOf.get(statement) ?? '', params };
+        } else if (type === 'E') record(bound.sql, bound.params);
         pending = pending.subarray(1 + length);
       }
     });

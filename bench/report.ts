@@ -33,10 +33,18 @@ export interface ScenarioReport {
   /** Why a scenario was skipped (the schema lacks what it asks for). */
   reason?: string;
   targets: TargetReport[];
-  /** Throughput of the project over each baseline's (medians). */
-  ratios?: { projectToLimit: number | null; projectToNaive: number | null };
+  /**
+   * The project's medians over each other target's: req/s (above 1: the project serves more) and p99
+   * latency (below 1: the project answers sooner). Null where a median is 0.
+   */
+  ratios?: Partial<Record<TargetName, ProjectRatios>>;
   /** Whether each baseline answered the sample request with the project's JSON; else the first difference. */
   sameJsonAsProject?: Partial<Record<TargetName, true | string>>;
+}
+
+export interface ProjectRatios {
+  requestsPerSecond: number | null;
+  p99: number | null;
 }
 
 export interface BenchReport {
@@ -47,8 +55,8 @@ export interface BenchReport {
   dirty: boolean;
   machine: { os: string; cpus: number; cpuModel: string; memoryMb: number; node: string; loadAverage: number[] };
   settings: Record<string, unknown>;
-  /** What each target is. */
-  targets: Record<TargetName, string>;
+  /** What each target that ran is. */
+  targets: Partial<Record<TargetName, string>>;
   dataset: { name: string; sizes: Record<string, number>; generated: boolean };
   scenarios: ScenarioReport[];
   profile?: ProfileSummary;
@@ -111,13 +119,20 @@ export function summarizeRuns(
 }
 
 export function ratios(targets: TargetReport[]): ScenarioReport['ratios'] {
-  const rps = (name: TargetName) => targets.find((t) => t.target === name)?.requestsPerSecond;
-  const project = rps('project');
-  const over = (name: TargetName) => {
-    const baseline = rps(name);
-    return project !== undefined && baseline ? Math.round((project / baseline) * 100) / 100 : null;
-  };
-  return { projectToLimit: over('limit'), projectToNaive: over('naive') };
+  const project = targets.find((t) => t.target === 'project');
+  if (!project) return {};
+  const over = (mine: number, theirs: number) => (theirs ? Math.round((mine / theirs) * 100) / 100 : null);
+  return Object.fromEntries(
+    targets
+      .filter((other) => other !== project)
+      .map((other) => [
+        other.target,
+        {
+          requestsPerSecond: over(project.requestsPerSecond, other.requestsPerSecond),
+          p99: over(project.latencyMs.p99, other.latencyMs.p99),
+        },
+      ]),
+  );
 }
 
 /** The first place where two JSON values differ, as a path with both values; null when they are equal. */
@@ -158,10 +173,10 @@ export function formatTable(report: BenchReport): string {
     'errors',
     'stmts/req',
     'RSS MB',
-    '/limit',
-    '/naive',
+    'x req/s',
+    'x p99',
   ];
-  const widths = [22, 8, 8, 8, 8, 8, 7, 10, 7, 7, 7];
+  const widths = [22, 12, 8, 8, 8, 8, 7, 10, 7, 8, 7];
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : pad(cell, widths[i]!))).join(' ');
   const lines = [line(header), '-'.repeat(widths.reduce((a, b) => a + b + 1, 0))];
@@ -172,7 +187,7 @@ export function formatTable(report: BenchReport): string {
       continue;
     }
     scenario.targets.forEach((row, index) => {
-      const isProject = row.target === 'project';
+      const ratio = (value: number | null | undefined) => (value ? `${value.toFixed(2)}x` : '');
       lines.push(
         line([
           index === 0 ? title : '',
@@ -184,8 +199,8 @@ export function formatTable(report: BenchReport): string {
           String(row.errors),
           fixed(row.statementsPerRequest),
           row.rssMb === null ? '-' : String(row.rssMb),
-          isProject && scenario.ratios?.projectToLimit ? `${scenario.ratios.projectToLimit}x` : '',
-          isProject && scenario.ratios?.projectToNaive ? `${scenario.ratios.projectToNaive}x` : '',
+          ratio(scenario.ratios?.[row.target]?.requestsPerSecond),
+          ratio(scenario.ratios?.[row.target]?.p99),
         ]),
       );
       if (row.fanout) {
@@ -208,6 +223,10 @@ export function formatTable(report: BenchReport): string {
         lines.push(`${''.padEnd(widths[0]! + widths[1]! + 2)}${target} JSON differs from the project: ${same}`);
     }
   }
-  lines.push('', ...Object.entries(report.targets).map(([name, what]) => `${name.padEnd(widths[1]!)} ${what}`));
+  lines.push(
+    '',
+    "x req/s, x p99: the project's median over that target's (req/s above 1x and p99 below 1x favour the project)",
+    ...Object.entries(report.targets).map(([name, what]) => `${name.padEnd(widths[1]!)} ${what}`),
+  );
   return lines.join('\n');
 }

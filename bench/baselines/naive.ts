@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { formatPrismaCursor } from '@pothos/plugin-prisma';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Viewer } from '../../src/auth.js';
 import { baselineEnvironment } from './common.js';
+import { rowResolvers, type AssessmentRow, type CourseRow, type ProgressRow } from './rows.js';
 
 const typeDefs = readFileSync(
   fileURLToPath(new URL('../../tests/contract/api-contract.graphql', import.meta.url)),
@@ -18,24 +17,6 @@ const typeDefs = readFileSync(
 );
 const { port, pool, authenticate } = baselineEnvironment();
 
-interface CourseRow {
-  id: number;
-  title: string;
-  level: string;
-  duration_minutes: number | null;
-  tags: string[];
-  prerequisites: number[];
-}
-interface AssessmentRow {
-  id: number;
-  title: string;
-  max_attempts: number;
-}
-interface ProgressRow {
-  id: number;
-  completion_rate: string;
-  test_scores: { assessmentId: number; attemptNumber: number; score: number; passed: boolean; submittedAt: string }[];
-}
 interface Context {
   viewer: Viewer | null;
 }
@@ -44,8 +25,6 @@ const rows = async <T>(sql: string, values: unknown[]): Promise<T[]> => (await p
 /** The value of a `SELECT count(*) AS n ...`. */
 const count = async (sql: string, values: unknown[]) => Number((await rows<{ n: string }>(sql, values))[0]!.n);
 const viewerId = (context: Context) => context.viewer?.id ?? 0;
-/** A course's cursor as the project's Prisma connection writes it (cursor on `id`). */
-const cursor = (course: CourseRow) => formatPrismaCursor({ id: course.id }, 'id');
 
 const resolvers = {
   Query: {
@@ -57,18 +36,8 @@ const resolvers = {
   },
   CourseConnection: {
     totalCount: () => count('SELECT count(*) AS n FROM courses WHERE is_active', []),
-    pageInfo: ({ page, hasNextPage }: { page: CourseRow[]; hasNextPage: boolean }) => ({
-      hasNextPage,
-      hasPreviousPage: false,
-      startCursor: page.length ? cursor(page[0]!) : null,
-      endCursor: page.length ? cursor(page.at(-1)!) : null,
-    }),
-    edges: ({ page }: { page: CourseRow[] }) => page.map((course) => ({ cursor: cursor(course), node: course })),
   },
   Course: {
-    id: (course: CourseRow) => encodeGlobalID('Course', course.id),
-    level: (course: CourseRow) => course.level.toUpperCase(),
-    durationMinutes: (course: CourseRow) => course.duration_minutes,
     prerequisites: (course: CourseRow) =>
       rows<CourseRow>('SELECT * FROM courses WHERE id = ANY ($1) AND is_active ORDER BY array_position($1, id)', [
         course.prerequisites,
@@ -91,7 +60,6 @@ const resolvers = {
       )) === 0,
   },
   Assessment: {
-    id: (assessment: AssessmentRow) => encodeGlobalID('Assessment', assessment.id),
     viewerAttemptsRemaining: async (assessment: AssessmentRow, _: unknown, context: Context) =>
       context.viewer
         ? Math.max(
@@ -104,17 +72,9 @@ const resolvers = {
           )
         : null,
   },
-  UserProgress: {
-    id: (progress: ProgressRow) => encodeGlobalID('UserProgress', progress.id),
-    completionRate: (progress: ProgressRow) => Number(progress.completion_rate),
-    testScores: (progress: ProgressRow) => progress.test_scores,
-  },
-  TestScore: {
-    assessmentId: (score: ProgressRow['test_scores'][number]) => encodeGlobalID('Assessment', score.assessmentId),
-  },
 };
 
-const server = new ApolloServer<Context>({ typeDefs, resolvers });
+const server = new ApolloServer<Context>({ typeDefs, resolvers: [rowResolvers, resolvers] });
 await startStandaloneServer(server, {
   listen: { port, host: '127.0.0.1' },
   context: async ({ req }) => ({ viewer: await authenticate(req.headers.authorization) }),

@@ -10,13 +10,19 @@ import type { BenchReport } from '../../../bench/report.js';
 import { npmStartNodeFlags } from '../../../bench/targets.js';
 
 /**
- * Smoke test of `npm run bench -- --quick`: the whole harness (dataset, proxy probe, project and both
- * baselines as child processes, every scenario) on a tiny dataset, with runs of QUICK_RUN_REQUESTS requests.
+ * Smoke test of `npm run bench -- --quick`: the whole harness (dataset, proxy probe, the project, its peers
+ * and baselines as child processes, every scenario) on a tiny dataset, with runs of QUICK_RUN_REQUESTS
+ * requests, and an A/B against a second checkout (--compare; this one again, which is what it takes to
+ * prove the plumbing without installing another).
  */
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const database = uniqueDatabaseName('dz_bench_smoke');
 /** What --quick promises: each measured run makes exactly this many requests (bench/run.ts). */
 const QUICK_RUN_REQUESTS = 30;
+/** Scenario 1's targets, in the table's order. */
+const CATALOG_TARGETS = ['project', 'project@base', 'apollo', 'jit', 'limit', 'naive'];
+/** The limit's statements per page: one, building the JSON (bench/baselines/limit.ts). */
+const LIMIT_STATEMENTS = 1;
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -36,6 +42,7 @@ describe('npm run bench -- --quick', () => {
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
+  // Six servers start on a machine that may be running other suites: the timeout allows for that.
   it('measures every scenario on a tiny dataset and writes a complete report', async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'dz-bench-'));
     const out = path.join(directory, 'report.json');
@@ -49,6 +56,10 @@ describe('npm run bench -- --quick', () => {
       ADMIN_URL,
       '--out',
       out,
+      '--compare',
+      ROOT,
+      '--node',
+      process.execPath,
     ]);
     expect({ code, output }).toMatchObject({ code: 0 });
     expect(output).toMatch(/1 catalog page\s+project/);
@@ -56,7 +67,13 @@ describe('npm run bench -- --quick', () => {
     const report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
     expect(report.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(report.machine).toMatchObject({ cpus: expect.any(Number), node: process.version });
-    expect(report.settings).toMatchObject({ quick: true, connections: 10, database });
+    expect(report.settings).toMatchObject({
+      quick: true,
+      connections: 10,
+      database,
+      compare: path.resolve(ROOT),
+      serverNode: { path: process.execPath, version: process.version },
+    });
     expect(report.dataset.sizes).toMatchObject({ courses: 40, users: 100 });
     // Every scenario ran: one the schema cannot serve yet is reported 'skipped', and fails this test.
     expect(report.scenarios.map((scenario) => [scenario.id, scenario.status, scenario.reason])).toEqual([
@@ -68,7 +85,7 @@ describe('npm run bench -- --quick', () => {
     ]);
     // Every target runs with npm start's node flags, so the ratios compare code, not V8 settings.
     const startFlags = npmStartNodeFlags();
-    expect(report.settings.nodeFlags).toEqual({ project: startFlags, limit: startFlags, naive: startFlags });
+    expect(report.settings.nodeFlags).toEqual(Object.fromEntries(CATALOG_TARGETS.map((name) => [name, startFlags])));
 
     for (const scenario of report.scenarios) {
       for (const row of scenario.targets) {
@@ -89,15 +106,31 @@ describe('npm run bench -- --quick', () => {
       }
     }
 
+    // The other checkout's project runs in every scenario, right after this one.
+    for (const scenario of report.scenarios) {
+      expect(scenario.targets.map((row) => row.target).slice(0, 2)).toEqual(['project', 'project@base']);
+    }
     const catalog = report.scenarios[0]!;
     expect(catalog.status).toBe('ran');
-    expect(catalog.targets.map((row) => row.target)).toEqual(['project', 'limit', 'naive']);
-    // Both baselines answer the catalog page with exactly the project's JSON, so the ratios compare like with like.
-    expect(catalog.sameJsonAsProject).toEqual({ limit: true, naive: true });
+    expect(catalog.targets.map((row) => row.target)).toEqual(CATALOG_TARGETS);
+    // Every other target answers the catalog page with exactly the project's JSON, so the ratios compare like
+    // with like.
+    const others = CATALOG_TARGETS.filter((name) => name !== 'project');
+    expect(catalog.sameJsonAsProject).toEqual(Object.fromEntries(others.map((name) => [name, true])));
     const statements = Object.fromEntries(catalog.targets.map((row) => [row.target, row.statementsPerRequest]));
-    expect(statements.limit).toBe(1);
+    expect(statements).toMatchObject({
+      apollo: 5,
+      jit: 5,
+      limit: LIMIT_STATEMENTS,
+      'project@base': statements.project,
+    });
     expect(statements.naive).toBeGreaterThan(statements.project!);
-    expect(catalog.ratios).toEqual({ projectToLimit: expect.any(Number), projectToNaive: expect.any(Number) });
+    // The project over every other target, for throughput and p99.
+    expect(catalog.ratios).toEqual(
+      Object.fromEntries(
+        others.map((name) => [name, { requestsPerSecond: expect.any(Number), p99: expect.any(Number) }]),
+      ),
+    );
 
     const fanout = report.scenarios[4]!;
     expect(fanout.targets[0]!.fanout).toMatchObject({
@@ -108,5 +141,5 @@ describe('npm run bench -- --quick', () => {
       socketErrors: 0,
     });
     expect(fanout.targets[0]!.fanout!.paced!.sendToReceiveMs.p50).toBeGreaterThan(0);
-  }, 90_000);
+  }, 240_000);
 });
