@@ -5,14 +5,14 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The servers under test, each in its own child process started the way production starts the project
- * (node + tsx loader, NODE_ENV=production), so that load generation, the proxy and the servers never share
+ * (node on the compiled server, NODE_ENV=production; the baselines through the tsx loader), so that load generation, the proxy and the servers never share
  * an event loop, and RSS is the server's own.
  */
 
 export type TargetName = 'project' | 'limit' | 'naive';
 
 const ENTRY: Record<TargetName, string> = {
-  project: '../src/server.ts',
+  project: '../dist/start.js',
   limit: './baselines/limit.ts',
   naive: './baselines/naive.ts',
 };
@@ -25,8 +25,8 @@ export function npmStartNodeFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     scripts: { start: string };
   };
-  const words = scripts.start.split(/\s+/);
-  return words.slice(1, words.indexOf('--import'));
+  // node <flags> <entry>
+  return scripts.start.split(/\s+/).slice(1, -1);
 }
 
 export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
@@ -113,7 +113,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   const port = await freePort();
   const entry = fileURLToPath(new URL(ENTRY[name], import.meta.url));
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...profile, ...(options.nodeFlags ?? []), ...loader, entry], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
       PATH: process.env.PATH,

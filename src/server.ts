@@ -10,7 +10,10 @@ import { METRICS_PATH } from './metrics.js';
 /** Starts HTTP and WebSocket on one port and drains both on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  // JSON everywhere but a developer's terminal; production always JSON, for the log pipeline.
+  const logger = createLogger(config.LOG_LEVEL, undefined, {
+    pretty: config.NODE_ENV !== 'production' && process.stdout.isTTY,
+  });
   let jwtSecret = config.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex');
