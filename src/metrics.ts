@@ -184,7 +184,12 @@ export function createMetrics(): Metrics {
     observeRequest(response, scope) {
       inFlight.inc();
       const stopTimer = requestDuration.startTimer();
-      response.once('close', () => {
+      let done = false;
+      // 'finish' as the last byte is handed to the socket (before the client can have read it, so a scrape
+      // right after a response counts it); 'close' for a client that went away first.
+      const record = () => {
+        if (done) return;
+        done = true;
         inFlight.dec();
         const code = scope.errorCodes?.[0] ?? (response.statusCode < 400 ? 'OK' : `HTTP_${response.statusCode}`);
         stopTimer({
@@ -193,7 +198,9 @@ export function createMetrics(): Metrics {
           code,
         });
         if (scope.errorCodes?.includes('RATE_LIMITED')) rateLimited.inc({ transport: 'http' });
-      });
+      };
+      response.once('finish', record);
+      response.once('close', record);
     },
     observePool(pool) {
       pools.add(pool);
