@@ -78,4 +78,5 @@ it('exports the HTTP request, the GraphQL operation and each SQL statement of a 
   );
   // The HTTP request is the root of the trace.
   expect(requestSpan()!.parentSpanId ?? '').toBe('');
-});
+  // A server process to start and its first request: on a loaded machine that outlasts the default 30 s.
+}, 60_000);
