@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The servers under test, each in its own child process started the way production starts the project
- * (node + tsx loader, NODE_ENV=production), so that load generation, the proxy and the servers never share
- * an event loop, and RSS is the server's own.
+ * (node on the compiled server, NODE_ENV=production; the baselines through the tsx loader), so that load
+ * generation, the proxy and the servers never share an event loop, and RSS is the server's own.
  */
 
 /** The servers that answer scenario 1 besides the project: GraphQL peers and hand-written bounds. */
@@ -34,7 +34,7 @@ export interface TargetCommand {
 }
 
 /**
- * How `npm start` of the checkout at `dir` runs its server (`node <flags> --import tsx <entry>`): the node
+ * How `npm start` of the checkout at `dir` runs its server (`node <flags> [--import tsx] <entry>`): the node
  * flags besides the tsx loader, and the entry file. The runner gives every target the flags of the checkout
  * it runs, so that the bench measures what production runs and the ratios compare code, not V8 settings.
  */
@@ -183,7 +183,8 @@ export async function startTarget(
 ): Promise<RunningTarget> {
   const port = await freePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const args = [...profile, ...command.nodeFlags, '--import', 'tsx', command.entry];
+  const loader = command.entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = [...profile, ...command.nodeFlags, ...loader, command.entry];
   const child = spawn(options.node ?? process.execPath, args, {
     cwd: command.cwd,
     env: {

@@ -46,6 +46,7 @@ import { inputLimitPlugin } from './security/input.js';
 import { createMutationRateLimiter, rateLimitPlugin } from './security/rate-limit.js';
 import { guardWebSocket, type WebSocketGuard } from './security/websocket.js';
 import { schema as defaultSchema } from './schema/index.js';
+import { createMetrics, METRICS_PATH, type Metrics } from './metrics.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Larger bodies are refused with 413 before they are parsed. */
@@ -81,7 +82,9 @@ export interface WebSocketService {
 export interface App {
   apollo: ApolloServer<Context>;
   auth: AuthSettings;
-  /** node:http request listener for /graphql, /healthz and /readyz. */
+  /** Prometheus metrics; null when METRICS_ENABLED=false. */
+  metrics: Metrics | null;
+  /** node:http request listener for /graphql, /healthz and /readyz (and /metrics unless METRICS_PORT moves it). */
   handleRequest(request: IncomingMessage, response: ServerResponse): void;
   /** Serves graphql-ws on the HTTP server's port at GRAPHQL_PATH. */
   serveWebSocket(httpServer: Server): WebSocketService;
@@ -189,8 +192,11 @@ async function subscribeWithEachEvent(args: ExecutionArgs, beforeEvent: (context
 }
 
 export function createApp(deps: AppDependencies): App {
-  const { config, logger, database, pubsub } = deps;
+  const { config, logger, database } = deps;
   const schema = deps.schema ?? defaultSchema;
+  const metrics = config.METRICS_ENABLED ? createMetrics() : null;
+  metrics?.observePool(database.pool);
+  const pubsub = metrics ? metrics.observePubSub(deps.pubsub) : deps.pubsub;
   const auth = authSettings(deps.jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);
   const verifyToken = cachedTokenVerifier(auth);
   const provisioner = new UserProvisioner();
@@ -199,6 +205,7 @@ export function createApp(deps: AppDependencies): App {
     pubsub,
     logger,
     responder: createResponder(config),
+    observe: metrics?.replies,
   });
   const contextDependencies = { prisma: database.prisma, config, logger, pubsub, chatReplies };
   const production = config.NODE_ENV === 'production';
@@ -309,6 +316,9 @@ export function createApp(deps: AppDependencies): App {
     };
     const work = async () => {
       logEachRequest(logger, { request, response, path, scope });
+      if (path === METRICS_PATH && metrics && config.METRICS_PORT === undefined) {
+        return metrics.handleRequest(request, response);
+      }
       if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
       if (path === '/readyz') {
         // Without the database nothing works: 503. Without Redis this instance still serves everything but
@@ -323,7 +333,10 @@ export function createApp(deps: AppDependencies): App {
           pubsub: pubsubState,
         });
       }
-      if (path === GRAPHQL_PATH) return handleGraphQL(request, response, scope);
+      if (path === GRAPHQL_PATH) {
+        metrics?.observeRequest(response, scope);
+        return handleGraphQL(request, response, scope);
+      }
       sendJson(response, 404, { error: 'Not found' });
     };
     work().catch((error: unknown) => {
@@ -371,9 +384,13 @@ export function createApp(deps: AppDependencies): App {
               remainingMs,
             ).unref();
           }
+          metrics?.observeSocket(ctx);
           return true;
         },
-        onClose: (ctx) => clearTimeout(ctx.extra.tokenExpiry),
+        onClose: (ctx) => {
+          clearTimeout(ctx.extra.tokenExpiry);
+          metrics?.forgetSocket(ctx);
+        },
         // A token can expire while its socket stays open: every subscribe checks it again.
         onSubscribe: (ctx) => {
           const expiresAt = ctx.extra.viewer?.expiresAt;
@@ -409,6 +426,7 @@ export function createApp(deps: AppDependencies): App {
   return {
     apollo,
     auth,
+    metrics,
     handleRequest,
     serveWebSocket,
     authenticate,

@@ -68,6 +68,22 @@ export const configSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
       .describe('pino log level'),
+    METRICS_ENABLED: z
+      .stringbool()
+      .default(true)
+      .describe('serve Prometheus metrics at /metrics (false: no metrics endpoint)'),
+    METRICS_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe('serve /metrics on this port (same HOST) instead of PORT, to keep it off the public listener'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(['http', 'https'])
+      .optional()
+      .describe(
+        'OTLP/HTTP collector (e.g. http://localhost:4318): traces go there; without it tracing is not even loaded',
+      ),
     AI_BASE_URL: urlWithScheme(['https', 'http'])
       .optional()
       .describe('OpenAI-compatible API base URL; without it characters answer offline'),

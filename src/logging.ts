@@ -5,8 +5,8 @@ import type { Logger } from './logger.js';
 import { noteRequestOf } from './errors.js';
 import type { RequestScope } from './request-scope.js';
 
-/** Health probes come every few seconds; their lines are debug so that they do not drown the requests. */
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+/** Health probes and metric scrapes come every few seconds; their lines are debug so that they do not drown the requests. */
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Notes the operation and the error codes of the response in the request scope, for the request's log line,

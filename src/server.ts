@@ -1,14 +1,19 @@
+import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase } from './db/index.js';
 import { createPubSub } from './pubsub.js';
 import { createApp, createHttpServer, GRAPHQL_PATH } from './app.js';
+import { METRICS_PATH } from './metrics.js';
 
 /** Starts HTTP and WebSocket on one port and drains both on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  // JSON everywhere but a developer's terminal; production always JSON, for the log pipeline.
+  const logger = createLogger(config.LOG_LEVEL, undefined, {
+    pretty: config.NODE_ENV !== 'production' && process.stdout.isTTY,
+  });
   let jwtSecret = config.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex');
@@ -25,18 +30,22 @@ async function main(): Promise<void> {
   const httpServer = createHttpServer(config, app.handleRequest);
   // Listen before attaching the WebSocket server: graphql-ws swallows the HTTP server's errors, and a port
   // in use must fail the start (exit 1) instead of leaving a process that exits 0 having served nothing.
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.PORT, config.HOST, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
+  const url = await listen(httpServer, config.PORT, config.HOST);
   const ws = app.serveWebSocket(httpServer);
-  const address = httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const { metrics } = app;
+  const metricsServer =
+    metrics && config.METRICS_PORT !== undefined
+      ? createServer((request, response) => {
+          if ((request.url ?? '/').split('?')[0] === METRICS_PATH) return metrics.handleRequest(request, response);
+          response.writeHead(404).end();
+        })
+      : null;
+  const metricsUrl = metricsServer ? await listen(metricsServer, config.METRICS_PORT ?? 0, config.HOST) : url;
   logger.info(
-    { url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}${GRAPHQL_PATH}` },
+    {
+      url: `${url}${GRAPHQL_PATH}`,
+      ...(metrics ? { metricsUrl: `${metricsUrl}${METRICS_PATH}` } : {}),
+    },
     'server ready',
   );
 
@@ -56,6 +65,7 @@ async function main(): Promise<void> {
     // 1001 "going away": clients reconnect elsewhere and resume with afterSeq.
     await ws.dispose();
     await httpClosed;
+    metricsServer?.close();
     await app.stop();
     await pubsub.close();
     await database.close();
@@ -64,6 +74,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Listens on the port (0: any free one) and resolves with the server's base URL. */
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return `http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}`;
 }
 
 main().catch((error: unknown) => {

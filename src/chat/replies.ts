@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { PubSub } from '../pubsub.js';
+import type { ReplyObserver, ReplyOutcome, ReplyTracker } from '../metrics.js';
 import { appendMessage, type ChatRole } from '../schema/chat/service.js';
 import { CONTEXT_MESSAGES, createChatCompletionsResponder } from './chat-completions.js';
 import { createOfflineCoach } from './offline-coach.js';
@@ -32,14 +33,24 @@ interface ChatRepliesDependencies {
   pubsub: PubSub;
   logger: Logger;
   responder: Responder;
+  /** Told when each reply is queued, running and settled (metrics); nobody without it. */
+  observe?: ReplyObserver;
 }
 
-export function createChatReplies({ prisma, pubsub, logger, responder }: ChatRepliesDependencies): ChatReplies {
+const UNOBSERVED: ReplyTracker = { running: () => undefined, settled: () => undefined };
+
+export function createChatReplies({
+  prisma,
+  pubsub,
+  logger,
+  responder,
+  observe = () => UNOBSERVED,
+}: ChatRepliesDependencies): ChatReplies {
   const shutdown = new AbortController();
   const running = new Set<Promise<void>>();
   const events = { pubsub, logger };
 
-  async function reply(sessionId: number, seq: number): Promise<void> {
+  async function reply(sessionId: number, seq: number, tracker: ReplyTracker): Promise<ReplyOutcome> {
     const session = await prisma.chatSession.findUnique({
       where: { id: sessionId },
       select: {
@@ -47,7 +58,7 @@ export function createChatReplies({ prisma, pubsub, logger, responder }: ChatRep
         character: { select: { displayName: true, conversationStyle: true, personalityConfig: true } },
       },
     });
-    if (!session?.isActive) return;
+    if (!session?.isActive) return 'skipped';
     const recent = await prisma.chatMessage.findMany({
       where: { sessionId, seq: { lte: seq } },
       orderBy: { seq: 'desc' },
@@ -57,6 +68,7 @@ export function createChatReplies({ prisma, pubsub, logger, responder }: ChatRep
     const { displayName, conversationStyle, personalityConfig } = session.character;
     let role: ChatRole = 'character';
     let content: string;
+    tracker.running();
     try {
       content = await responder.reply({
         character: { displayName, conversationStyle, personality: personalitySchema.parse(personalityConfig ?? {}) },
@@ -74,13 +86,17 @@ export function createChatReplies({ prisma, pubsub, logger, responder }: ChatRep
       content,
       metadata: { inReplyTo: seq, responder: responder.name },
     });
+    return role === 'character' ? 'written' : 'failed';
   }
 
   return {
     answer(sessionId, seq) {
       if (shutdown.signal.aborted) return;
-      const task: Promise<void> = reply(sessionId, seq)
+      const tracker = observe();
+      const task: Promise<void> = reply(sessionId, seq, tracker)
+        .then((outcome) => tracker.settled(outcome))
         .catch((error: unknown) => {
+          tracker.settled('failed');
           // Typically the session ended before the answer was ready: it takes no more messages.
           logger.warn({ err: error, sessionId, seq }, 'character reply not written');
         })

@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { TEST_JWT_SECRET } from '../../helpers/server.js';
+import { npmStartArgs } from '../../helpers/npm-start.js';
 
 /**
- * The real server (src/server.ts) as its own process, one process (`node --import tsx`, not the tsx CLI, which
- * would put a second process between the signal and the server), so a test can signal it as an orchestrator
+ * The real server as its own process, started as `npm start` starts it (node on the compiled entry, not npm,
+ * which would put a second process between the signal and the server), so a test can signal it as an orchestrator
  * would. Its JSON log lines are kept; `url` comes from its "server ready" line.
  */
 export interface ChildServer {
@@ -21,7 +22,7 @@ export interface ChildServer {
 
 /** `nodeFlags` go before the script, e.g. --inspect=127.0.0.1:0 to read the server's heap. */
 export async function spawnServer(env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...nodeFlags, ...npmStartArgs()], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',

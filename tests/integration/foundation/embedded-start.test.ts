@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { MIGRATIONS_DIR, readMigrations } from '../../../src/db/migrator.js';
 import { authSettings, signToken } from '../../../src/auth.js';
+import { npmStartArgs } from '../../helpers/npm-start.js';
 
 /**
  * `npm start` with no DATABASE_URL: the real server process on an embedded PGlite in a fresh data folder,
@@ -33,9 +34,9 @@ interface ServerProcess {
 
 const started: ChildProcess[] = [];
 
-/** Spawns `tsx src/server.ts` (what `npm start` runs) and resolves once it logs "server ready". */
+/** Spawns what `npm start` runs (node on the compiled server) and resolves once it logs "server ready". */
 function startServer(dataDir: string): Promise<ServerProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+  const child = spawn(process.execPath, npmStartArgs(), {
     cwd: ROOT,
     // Only what a new user's shell would have: no DATABASE_URL, no JWT_SECRET.
     env: {
@@ -48,7 +49,7 @@ function startServer(dataDir: string): Promise<ServerProcess> {
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that cleanup reaches tsx's child process too.
+    // Its own process group, so that cleanup reaches anything it spawned too.
     detached: true,
   });
   started.push(child);

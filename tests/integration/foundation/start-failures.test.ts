@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MIGRATIONS_DIR } from '../../../src/db/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+import { npmStartArgs } from '../../helpers/npm-start.js';
 
 /** `npm start` refuses to run, with exit code 1 and a message naming the cause, when it cannot serve. */
 
@@ -23,10 +24,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Runs `tsx src/server.ts` to its exit; one that starts anyway is stopped after a while (and fails the test). */
+/** Runs what `npm start` runs to its exit; one that starts anyway is stopped after a while (and fails the test). */
 async function start(env: Record<string, string>) {
   try {
-    await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+    await promisify(execFile)(process.execPath, npmStartArgs(), {
       cwd: ROOT,
       timeout: 20_000,
       env: {
