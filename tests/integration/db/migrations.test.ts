@@ -283,6 +283,8 @@ describe('the db:* scripts', () => {
     }
   }
 
+  // Four processes in a row, each loading the scripts through tsx: on a loaded 2-core machine that alone took
+  // over 30 s, so this case gets the budget of the other tests that spawn processes.
   it('migrate, status, rollback --all and reset work from the command line on DATABASE_URL', async () => {
     const { client, database } = await emptyDatabase();
     const env = { DATABASE_URL: database.url };
@@ -311,7 +313,7 @@ describe('the db:* scripts', () => {
     );
     const { rows } = await client.query<{ courses: number }>('SELECT count(*)::int AS courses FROM courses');
     expect(rows[0]!.courses).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it('exits 1 naming the problem when DATABASE_URL is malformed', async () => {
     const result = await npmRun('db:migrate', [], { DATABASE_URL: 'localhost:5432/nowhere' });
