@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from './config.js';
-import { createLogger } from './logger.js';
-import { openDatabase } from './db/index.js';
-import { createPubSub } from './pubsub.js';
-import { createApp, createHttpServer, GRAPHQL_PATH } from './app.js';
-import { METRICS_PATH } from './metrics.js';
+import { createLogger } from './platform/logger.js';
+import { openDatabase } from './platform/db/client.js';
+import { createPubSub } from './platform/pubsub.js';
+import { createApp, createHttpServer, GRAPHQL_PATH } from './http/app.js';
+import { METRICS_PATH } from './platform/metrics.js';
 
 /** Starts HTTP and WebSocket on one port and drains both on SIGTERM/SIGINT. */
 async function main(): Promise<void> {

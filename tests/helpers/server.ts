@@ -4,12 +4,12 @@ import { print, type ExecutionResult, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DestinationStream } from 'pino';
-import { createLogger } from '../../src/logger.js';
-import { connectDatabase, databaseOptions, withClient, type Database } from '../../src/db/index.js';
-import { seedDatabase } from '../../src/db/seed.js';
-import { createPubSub, type PubSub } from '../../src/pubsub.js';
-import { createApp, createHttpServer, GRAPHQL_PATH, type App } from '../../src/app.js';
-import { signToken, type Role } from '../../src/auth.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { connectDatabase, databaseOptions, withClient, type Database } from '../../src/platform/db/client.js';
+import { seedDatabase } from '../../src/platform/db/seed.js';
+import { createPubSub, type PubSub } from '../../src/platform/pubsub.js';
+import { createApp, createHttpServer, GRAPHQL_PATH, type App } from '../../src/http/app.js';
+import { signToken, type Role } from '../../src/auth/token.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';

@@ -3,7 +3,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createAssessment, createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
 import { sampleValue } from '../../helpers/samples.js';
-import { schema } from '../../../src/schema/index.js';
+import { schema } from '../../../src/graphql/schema.js';
 import {
   AnonymousViewerWithProgressDocument,
   CourseByIdDocument,

@@ -2,8 +2,8 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import type { DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { authSettings, signToken } from '../../../src/auth.js';
-import { MAX_BODY_BYTES } from '../../../src/app.js';
+import { authSettings, signToken } from '../../../src/auth/token.js';
+import { MAX_BODY_BYTES } from '../../../src/http/app.js';
 import {
   CatalogPageDocument,
   CharacterByIdDocument,

@@ -3,7 +3,7 @@ import { errorCodes, startTestServer, type TestServer } from '../../helpers/serv
 import { connectSocket, subscribe, type TestSocket } from '../../helpers/ws-client.js';
 import { ChatMessageAddedDocument } from '../../generated/graphql.js';
 import { coach, learner, openSession, send } from '../chat/fixtures.js';
-import { MAX_OPERATION_NAMES, OTHER_OPERATION } from '../../../src/metrics.js';
+import { MAX_OPERATION_NAMES, OTHER_OPERATION } from '../../../src/platform/metrics.js';
 
 let server: TestServer;
 const sockets: TestSocket[] = [];

@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { formatError, NotFoundError } from '../../../src/errors.js';
+import { formatError, NotFoundError } from '../../../src/graphql/errors.js';
 import { createCharacter } from '../../helpers/factories.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/platform/logger.js';
 import { coach, learner, openSession, rowIdOf } from '../chat/fixtures.js';
 import { LogCapture } from './log-capture.js';
 import { openSocket, subscribeOnce } from './socket.js';

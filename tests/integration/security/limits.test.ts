@@ -17,8 +17,8 @@ import {
 } from 'graphql';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
 import { sampleValue } from '../../helpers/samples.js';
-import { schema } from '../../../src/schema/index.js';
-import { costError } from '../../../src/security/cost.js';
+import { schema } from '../../../src/graphql/schema.js';
+import { costError } from '../../../src/graphql/plugins/cost.js';
 import { messageCodes, messageErrors, openSocket, subscribeOnce, type RawSocket } from './socket.js';
 
 /**

@@ -1,5 +1,5 @@
 import { getNullableType, isInputObjectType, isListType, isNonNullType, type GraphQLInputType } from 'graphql';
-import { schema } from '../../../src/schema/index.js';
+import { schema } from '../../../src/graphql/schema.js';
 import { startTestServer, UNLIMITED, type GraphQLResponse, type TestServer } from '../../helpers/server.js';
 import { createAssessment, createCourse, createCharacter, globalId, learner } from '../../helpers/factories.js';
 import { openSession } from '../chat/fixtures.js';

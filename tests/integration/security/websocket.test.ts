@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { MAX_BODY_BYTES } from '../../../src/app.js';
-import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/security/websocket.js';
+import { MAX_BODY_BYTES } from '../../../src/http/app.js';
+import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/ws/guard.js';
 import { LogCapture } from './log-capture.js';
 import { coach, learner as createLearner, openSession, send } from '../chat/fixtures.js';
 import { messageCodes, openSocket, subscribeOnce } from './socket.js';

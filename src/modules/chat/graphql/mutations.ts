@@ -1,0 +1,86 @@
+import { builder } from '../../../graphql/builder.js';
+import { signedInViewer } from '../../../auth/access.js';
+import { rowId } from '../../../graphql/ids.js';
+import { CharacterRef } from '../../character/graphql/types.js';
+import { ChatMessageRef, ChatSessionRef } from './types.js';
+import {
+  endChatSession,
+  MAX_MESSAGE_LENGTH,
+  renameChatSession,
+  selectsOnlyColumns,
+  sendLearnerMessage,
+  startChatSession,
+} from '../service.js';
+
+builder.mutationFields((t) => ({
+  startChatSession: t.prismaField({
+    type: ChatSessionRef,
+    description: 'Opens a chat session of the viewer with an active character (NOT_FOUND otherwise).',
+    authScopes: { signedIn: true },
+    args: {
+      characterId: t.arg.globalID({ required: true, for: CharacterRef }),
+      sessionName: t.arg.string({ description: 'Optional title, at most 255 characters.' }),
+    },
+    resolve: async (query, _root, args, context) => {
+      const { id } = await startChatSession(context.prisma, signedInViewer(context), {
+        characterId: rowId(args.characterId.id),
+        sessionName: args.sessionName,
+      });
+      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  renameChatSession: t.prismaField({
+    type: ChatSessionRef,
+    description: "Renames one of the viewer's sessions (NOT_FOUND for anyone else's).",
+    authScopes: { signedIn: true },
+    args: {
+      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      sessionName: t.arg.string({ required: true, description: 'The new title, 1-255 characters.' }),
+    },
+    resolve: async (query, _root, args, context) => {
+      const sessionId = rowId(args.sessionId.id);
+      await renameChatSession(context.prisma, signedInViewer(context), sessionId, args.sessionName);
+      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+    },
+  }),
+  sendChatMessage: t.prismaField({
+    type: ChatMessageRef,
+    description:
+      "Appends the viewer's message; a repeated clientMessageId returns the first message instead of a copy.\n" +
+      `The character's reply follows as its own message. Content is trimmed and must hold 1-${MAX_MESSAGE_LENGTH} ` +
+      "characters (BAD_USER_INPUT); an ended session refuses new messages with CONFLICT; another user's " +
+      'session is NOT_FOUND.',
+    authScopes: { signedIn: true },
+    args: {
+      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      content: t.arg.string({ required: true }),
+      clientMessageId: t.arg.string({
+        description: 'An id the client makes up per message (at most 100 characters) so that a retry is safe.',
+      }),
+    },
+    resolve: async (query, _root, args, context) => {
+      const message = await sendLearnerMessage(context.prisma, context, signedInViewer(context), {
+        sessionId: rowId(args.sessionId.id),
+        content: args.content,
+        clientMessageId: args.clientMessageId,
+      });
+      // The stored row answers a selection of its own columns; relations are read with it.
+      return selectsOnlyColumns(query)
+        ? message
+        : context.prisma.chatMessage.findUniqueOrThrow({ ...query, where: { id: message.id } });
+    },
+  }),
+  endChatSession: t.prismaField({
+    type: ChatSessionRef,
+    description:
+      'Ends a session (its learner or an admin): it takes no more messages and its subscriptions complete. ' +
+      'Ending an ended session changes nothing.',
+    authScopes: { signedIn: true },
+    args: { sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }) },
+    resolve: async (query, _root, args, context) => {
+      const sessionId = rowId(args.sessionId.id);
+      await endChatSession(context.prisma, context, signedInViewer(context), sessionId);
+      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+    },
+  }),
+}));
