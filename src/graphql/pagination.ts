@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserInputError } from './errors.js';
+import { UserInputError } from '../platform/errors.js';
 import { MAX_ROW_ID } from './ids.js';
 
 export const DEFAULT_PAGE_SIZE = 20;

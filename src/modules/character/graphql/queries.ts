@@ -6,7 +6,7 @@ import { escapeLike } from '../../../platform/input.js';
 import { assertPageSize, pageSizeOptions } from '../../../graphql/pagination.js';
 import { CharacterFilterInput, CharacterRef } from './types.js';
 import type { Context } from '../../../graphql/context.js';
-import { parseInput } from '../../../graphql/errors.js';
+import { parseInput } from '../../../platform/input.js';
 import { characterFilterSchema } from '../service.js';
 
 function characterWhere(rawFilter: unknown, context: Context): Prisma.CharacterWhereInput {
