@@ -9,6 +9,7 @@ import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import type { Context } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
 import { fieldComplexity } from './plugins/cost.js';
+import { pageSizePlugin } from './plugins/page-size.js';
 
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
@@ -22,7 +23,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, pageSizePlugin],
   // Each field's cost for src/security/cost.ts, which checks every operation with its variables before it
   // runs (HTTP and WebSocket); the plugin's own check at resolve time would be too late, hence disabled.
   complexity: { fieldComplexity, disabled: true },
