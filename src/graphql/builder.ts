@@ -6,10 +6,17 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { configSchema } from '../config.js';
 import type { Context } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
 import { fieldComplexity } from './plugins/cost.js';
 import { pageSizePlugin } from './plugins/page-size.js';
+
+/**
+ * plugin-prisma fixes onUnusedQuery as each field is defined, when the modules load, before server.ts parses the
+ * configuration: NODE_ENV is read here by the configuration's own rule (its values and default).
+ */
+const environment = configSchema.shape.NODE_ENV.parse(process.env.NODE_ENV || undefined);
 
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
@@ -40,7 +47,7 @@ export const builder = new SchemaBuilder<{
     client: (context) => context.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
+    onUnusedQuery: environment === 'production' ? null : 'error',
   },
   relay: {
     clientMutationId: 'omit',
