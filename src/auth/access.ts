@@ -1,7 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Viewer } from './token.js';
 import type { Context } from '../graphql/context.js';
-import { UnauthenticatedError } from '../graphql/errors.js';
+import { UnauthenticatedError } from '../platform/errors.js';
 
 /** The viewer who acts; admins may also work on content that learners cannot see. */
 export type Actor = Pick<Viewer, 'id' | 'role'>;

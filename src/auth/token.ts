@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { ROLES } from '../platform/db/values.js';
-import { ConflictError, mapDatabaseError, UnauthenticatedError } from '../graphql/errors.js';
+import { ConflictError, UnauthenticatedError } from '../platform/errors.js';
+import { mapDatabaseError } from '../platform/db/errors.js';
 
 export type Role = (typeof ROLES)[number];
 

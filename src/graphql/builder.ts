@@ -6,9 +6,17 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { configSchema } from '../config.js';
 import type { Context } from './context.js';
-import { ForbiddenError, UnauthenticatedError } from './errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
 import { fieldComplexity } from './plugins/cost.js';
+import { pageSizePlugin } from './plugins/page-size.js';
+
+/**
+ * plugin-prisma fixes onUnusedQuery as each field is defined, when the modules load, before server.ts parses the
+ * configuration: NODE_ENV is read here by the configuration's own rule (its values and default).
+ */
+const environment = configSchema.shape.NODE_ENV.parse(process.env.NODE_ENV || undefined);
 
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
@@ -22,7 +30,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, pageSizePlugin],
   // Each field's cost for src/security/cost.ts, which checks every operation with its variables before it
   // runs (HTTP and WebSocket); the plugin's own check at resolve time would be too late, hence disabled.
   complexity: { fieldComplexity, disabled: true },
@@ -39,7 +47,7 @@ export const builder = new SchemaBuilder<{
     client: (context) => context.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
+    onUnusedQuery: environment === 'production' ? null : 'error',
   },
   relay: {
     clientMutationId: 'omit',

@@ -1,6 +1,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { parseInput } from './errors.js';
+import { parseInput } from '../platform/input.js';
 
 /** Row ids are PostgreSQL SERIAL/INTEGER keys: 1 .. 2^31-1. */
 export const MAX_ROW_ID = 2_147_483_647;

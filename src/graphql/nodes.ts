@@ -1,7 +1,7 @@
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { decodeGlobalID, resolveNodes } from '@pothos/plugin-relay';
 import { builder } from './builder.js';
-import { UserInputError } from './errors.js';
+import { UserInputError } from '../platform/errors.js';
 
 /** The typename and raw id a global id names, or undefined unless it names a node type of the schema. */
 function nodeIdOf(value: string, schema: GraphQLSchema): { typename: string; id: string } | undefined {

@@ -1,20 +1,18 @@
 import { z } from 'zod';
-import { UserInputError } from './errors.js';
 import { MAX_ROW_ID } from './ids.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
-/** Connections refuse oversized or negative pages instead of silently clamping them. */
-export function assertPageSize(args: { first?: number | null; last?: number | null }): void {
-  const fields: Record<string, string> = {};
-  for (const key of ['first', 'last'] as const) {
-    const value = args[key];
-    if (value === null || value === undefined) continue;
-    if (value < 0) fields[key] = 'must not be negative';
-    else if (value > MAX_PAGE_SIZE) fields[key] = `must be at most ${MAX_PAGE_SIZE}`;
-  }
-  if (Object.keys(fields).length > 0) throw new UserInputError(fields);
+/**
+ * What is wrong with a page size (`first`, `last`), if anything: pages are refused when oversized or negative
+ * instead of silently clamped (as plugin-prisma's maxSize would), on every field that takes one
+ * (src/graphql/plugins/page-size.ts).
+ */
+export function pageSizeProblem(size: number): string | undefined {
+  if (size < 0) return 'must not be negative';
+  if (size > MAX_PAGE_SIZE) return `must be at most ${MAX_PAGE_SIZE}`;
+  return undefined;
 }
 
 export const pageSizeOptions = { defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE } as const;

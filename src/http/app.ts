@@ -31,13 +31,12 @@ import { createLoaders } from '../graphql/loaders.js';
 import { createChatReplies, createResponder } from '../modules/chat/replies.js';
 import {
   asServiceUnavailable,
-  DomainError,
   errorListCapPlugin,
   formatError,
   noteRequestOf,
   requestIdOf,
-  UnauthenticatedError,
 } from '../graphql/errors.js';
+import { DomainError, UnauthenticatedError } from '../platform/errors.js';
 import type { RequestScope } from '../platform/request-scope.js';
 import { logEachRequest, requestLogPlugin } from './request-log.js';
 import { limitRules, operationLimits, parseOptions } from '../graphql/plugins/limits.js';

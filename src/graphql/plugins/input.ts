@@ -18,7 +18,7 @@ import {
 import type { ApolloServerPlugin } from '@apollo/server';
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { Context } from '../context.js';
-import { UserInputError } from '../errors.js';
+import { UserInputError } from '../../platform/errors.js';
 import { connectionCursors } from '../pagination.js';
 
 /**

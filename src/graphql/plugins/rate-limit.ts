@@ -11,7 +11,8 @@ import {
 import type { Config } from '../../config.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../../platform/logger.js';
-import { RateLimitedError } from '../errors.js';
+import { RateLimitedError } from '../../platform/errors.js';
+import { withRetryAfter } from '../errors.js';
 
 /**
  * Mutation budgets per user (per address when anonymous). Every root mutation field spends one point of the
@@ -74,7 +75,7 @@ export function createMutationRateLimiter(config: Config, logger: Logger): Mutat
           await limiters[budget].consume(key, points);
         } catch (rejection) {
           if (!(rejection instanceof RateLimiterRes)) throw rejection;
-          throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+          throw withRetryAfter(new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
         }
       }
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONVERSATION_STYLES, SKILL_LEVELS } from '../../platform/db/values.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/errors.js';
+import { NotFoundError } from '../../platform/errors.js';
 import { httpUrl, unsetWhenNull } from '../../platform/input.js';
 
 const nonEmptyText = (field: string, max: number) =>

@@ -5,7 +5,9 @@ import type { Viewer } from '../../auth/token.js';
 import type { PublishedChatMessage, PubSub, Topics } from '../../platform/pubsub.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ChatReplies } from './replies.js';
-import { ConflictError, DomainError, driverCause, NotFoundError, parseInput, UserInputError } from '../../graphql/errors.js';
+import { ConflictError, DomainError, NotFoundError, UserInputError } from '../../platform/errors.js';
+import { driverCause } from '../../platform/db/errors.js';
+import { parseInput } from '../../platform/input.js';
 
 /** The longest message a learner may send, in characters (after trimming). */
 export const MAX_MESSAGE_LENGTH = 4000;

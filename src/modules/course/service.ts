@@ -4,7 +4,8 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { COURSE_LEVELS } from '../../platform/db/values.js';
-import { NotFoundError, parseInput, UserInputError } from '../../graphql/errors.js';
+import { NotFoundError, UserInputError } from '../../platform/errors.js';
+import { parseInput } from '../../platform/input.js';
 import { globalIdOf } from '../../graphql/ids.js';
 import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Prisma, type PrismaClient, type UserProgress } from '../../generated/prisma/client.js';
 import { activeUnlessAdmin, type Actor } from '../../auth/access.js';
-import { DomainError, NotFoundError } from '../../graphql/errors.js';
+import { DomainError, NotFoundError } from '../../platform/errors.js';
 
 /** One entry of user_progress.test_scores, appended by each submitted assessment attempt. */
 export const testScoreSchema = z.object({

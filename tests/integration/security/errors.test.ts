@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { formatError, NotFoundError } from '../../../src/graphql/errors.js';
+import { formatError } from '../../../src/graphql/errors.js';
+import { NotFoundError } from '../../../src/platform/errors.js';
 import { createCharacter } from '../../helpers/factories.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { coach, learner, openSession, rowIdOf } from '../chat/fixtures.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { parseInput } from '../../../graphql/errors.js';
+import { parseInput } from '../../../platform/input.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
 import { globalIdOf, parseGlobalId } from '../../../graphql/ids.js';
 import { signedInViewer } from '../../../auth/access.js';

@@ -3,10 +3,10 @@ import type { Prisma } from '../../../generated/prisma/client.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { escapeLike } from '../../../platform/input.js';
-import { assertPageSize, pageSizeOptions } from '../../../graphql/pagination.js';
+import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { CharacterFilterInput, CharacterRef } from './types.js';
 import type { Context } from '../../../graphql/context.js';
-import { parseInput } from '../../../graphql/errors.js';
+import { parseInput } from '../../../platform/input.js';
 import { characterFilterSchema } from '../service.js';
 
 function characterWhere(rawFilter: unknown, context: Context): Prisma.CharacterWhereInput {
@@ -30,11 +30,9 @@ builder.queryFields((t) => ({
       description: 'The active AI coaches (admins also see inactive ones).',
       args: { filter: t.arg({ type: CharacterFilterInput }) },
       totalCount: (_connection, args, context) => {
-        assertPageSize(args);
         return context.prisma.character.count({ where: characterWhere(args.filter, context) });
       },
       resolve: (query, _parent, args, context) => {
-        assertPageSize(args);
         return context.prisma.character.findMany({
           ...query,
           where: characterWhere(args.filter, context),

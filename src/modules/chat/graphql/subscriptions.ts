@@ -1,7 +1,7 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../../../graphql/builder.js';
 import type { Context } from '../../../graphql/context.js';
-import { UserInputError } from '../../../graphql/errors.js';
+import { UserInputError } from '../../../platform/errors.js';
 import type { ChatMessage } from '../../../generated/prisma/client.js';
 import { signedInViewer } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { parseInput } from '../../../graphql/errors.js';
+import { parseInput } from '../../../platform/input.js';
 import { CourseLevelEnum } from '../../../graphql/enums.js';
 import { globalIdOf } from '../../../graphql/ids.js';
 import { CourseRef } from './types.js';

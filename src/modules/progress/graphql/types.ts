@@ -3,7 +3,7 @@ import { builder } from '../../../graphql/builder.js';
 import { present } from '../../../graphql/loaders.js';
 import { ownedByViewer } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
-import { assertPageSize, DEFAULT_PAGE_SIZE, pageSizeOptions } from '../../../graphql/pagination.js';
+import { DEFAULT_PAGE_SIZE, pageSizeOptions } from '../../../graphql/pagination.js';
 import { CourseRef } from '../../course/graphql/types.js';
 import { UserRef } from '../../user/graphql/types.js';
 import { recommendedCourseIds, testScoreSchema, unmetPrerequisites, type TestScoreEntry } from '../service.js';
@@ -61,7 +61,6 @@ builder.prismaObjectFields(UserRef, (t) => ({
       ...pageSizeOptions,
       totalCount: true,
       query: (args, context) => {
-        assertPageSize(args);
         // The user is visible only to themself and admins already; this keeps it so on every path.
         return { where: ownedByViewer(context.viewer), orderBy: { id: 'asc' } };
       },
@@ -76,7 +75,6 @@ builder.prismaObjectFields(UserRef, (t) => ({
       `in teaching order (beginner first); first defaults to ${DEFAULT_PAGE_SIZE}.`,
     args: { first: t.arg.int() },
     resolve: async (query, user, args, context) => {
-      assertPageSize(args);
       const ids = await recommendedCourseIds(context.prisma, user.id, args.first ?? DEFAULT_PAGE_SIZE);
       return context.prisma.course.findMany({
         ...query,
