@@ -167,3 +167,21 @@ describe('sockets per user', () => {
     for (const socket of sockets) socket.close();
   });
 });
+
+describe('log lines', () => {
+  it("give each operation its own request id, joined to its socket's id", async () => {
+    const socket = await openSocket(server.wsUrl);
+    await socket.init();
+    for (const id of ['x', 'y']) await subscribeOnce(socket, id, { query: 'subscription { notAField }' });
+    const closedLines = logs.lines.length;
+    socket.ws.close(1000);
+    const closed = await logs.waitFor(
+      (line) => line.msg === 'connection closed' && logs.lines.indexOf(line) >= closedLines,
+    );
+    const operations = logs.lines.filter((line) => line.msg === 'subscription' && line.socketId === closed.socketId);
+    expect(operations.map((line) => line.subscriptionId)).toEqual(['x', 'y']);
+    const requestIds = new Set(operations.map((line) => line.requestId));
+    expect(requestIds.size).toBe(2);
+    expect(requestIds.has(closed.socketId)).toBe(false);
+  });
+});
