@@ -6,9 +6,7 @@ import type { Context } from '../graphql/context.js';
 import type { Logger } from '../platform/logger.js';
 import { formatError } from '../graphql/errors.js';
 import { subscriptionChecker, type OperationLimits } from '../graphql/plugins/limits.js';
-
-/** Close code for a socket over the per-user cap (graphql-ws reserves 4400-4499 codes it names itself). */
-export const TOO_MANY_SOCKETS_CLOSE_CODE = 4430;
+import { SocketCloseCode } from './close-codes.js';
 
 export interface WebSocketLimits {
   operation: OperationLimits;
@@ -28,11 +26,23 @@ export interface WebSocketGuard<E> {
   ownerOf(ctx: SocketContext<ConnectionInitMessage['payload'], E>): string;
 }
 
+/** Each operation of a socket has its own request id; its log lines carry the socket's id too. */
+export interface OperationIds {
+  requestId: string;
+  socketId: string;
+}
+
+/** The wrapped options: their context is built for an operation's ids. */
+export type GuardedOptions<P extends ConnectionInitMessage['payload'], E> = Omit<ServerOptions<P, E>, 'context'> & {
+  context(ctx: SocketContext<P, E>, ids: OperationIds): Context;
+};
+
 interface SocketState {
   owner?: string;
-  requestId: string;
+  socketId: string;
   opened: number;
-  subscriptions: Map<string, { started: number; operationName: string | null }>;
+  /** Every subscribe until it is logged; `started` once it was admitted. */
+  operations: Map<string, { requestId: string; started?: number; operationName: string | null }>;
 }
 
 /**
@@ -43,7 +53,7 @@ interface SocketState {
  */
 export function guardWebSocket<P extends ConnectionInitMessage['payload'], E extends Extra>(
   { schema, limits, logger, ownerOf }: WebSocketGuard<E>,
-  options: ServerOptions<P, E>,
+  options: GuardedOptions<P, E>,
 ): ServerOptions<P, E> {
   const checkSubscription = subscriptionChecker(schema, limits.operation);
   const socketsPerOwner = new Map<string, number>();
@@ -51,25 +61,35 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
   const stateOf = (ctx: object): SocketState => {
     let state = states.get(ctx);
     if (!state) {
-      state = { requestId: randomUUID(), opened: Date.now(), subscriptions: new Map() };
+      state = { socketId: randomUUID(), opened: Date.now(), operations: new Map() };
       states.set(ctx, state);
     }
     return state;
+  };
+  const operationOf = (ctx: object, id: string) => {
+    const { operations } = stateOf(ctx);
+    let operation = operations.get(id);
+    if (!operation) {
+      operation = { requestId: randomUUID(), operationName: null };
+      operations.set(id, operation);
+    }
+    return operation;
   };
   const format = (errors: readonly GraphQLError[], requestId: string): GraphQLFormattedError[] =>
     errors.map((error) => formatError(error.toJSON(), error, { logger, requestId }));
   const logSubscription = (ctx: object, id: string, status: string, errorCodes?: unknown[]) => {
     const state = stateOf(ctx);
-    const subscription = state.subscriptions.get(id);
-    state.subscriptions.delete(id);
+    const operation = operationOf(ctx, id);
+    state.operations.delete(id);
     logger.info(
       {
-        requestId: state.requestId,
+        requestId: operation.requestId,
+        socketId: state.socketId,
         transport: 'ws',
         subscriptionId: id,
-        operationName: subscription?.operationName ?? null,
+        operationName: operation.operationName,
         status,
-        ...(subscription ? { durationMs: Date.now() - subscription.started } : {}),
+        ...(operation.started !== undefined ? { durationMs: Date.now() - operation.started } : {}),
         ...(errorCodes ? { errorCodes } : {}),
       },
       'subscription',
@@ -90,7 +110,10 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
       const owner = ownerOf(ctx);
       const open = socketsPerOwner.get(owner) ?? 0;
       if (open >= limits.maxSocketsPerUser) {
-        ctx.extra.socket.close(TOO_MANY_SOCKETS_CLOSE_CODE, `At most ${limits.maxSocketsPerUser} connections per user`);
+        ctx.extra.socket.close(
+          SocketCloseCode.TooManySockets,
+          `At most ${limits.maxSocketsPerUser} connections per user`,
+        );
         return false;
       }
       socketsPerOwner.set(owner, open + 1);
@@ -106,7 +129,7 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
       }
       if (state) {
         logger.info(
-          { requestId: state.requestId, transport: 'ws', code, durationMs: Date.now() - state.opened },
+          { socketId: state.socketId, transport: 'ws', code, durationMs: Date.now() - state.opened },
           'connection closed',
         );
       }
@@ -128,18 +151,19 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
       if (Array.isArray(checked)) return checked;
       const own = await options.onSubscribe?.(ctx, id, payload);
       if (own) return own;
-      stateOf(ctx).subscriptions.set(id, { started: Date.now(), operationName: checked.operationName ?? null });
+      Object.assign(operationOf(ctx, id), { started: Date.now(), operationName: checked.operationName ?? null });
       return { schema, ...checked };
     },
+    context: (ctx, id) =>
+      options.context(ctx, { requestId: operationOf(ctx, id).requestId, socketId: stateOf(ctx).socketId }),
     async onNext(ctx, id, payload, args, result) {
       const own = await options.onNext?.(ctx, id, payload, args, result);
       if (own || !result.errors) return own;
-      const requestId = (args.contextValue as Partial<Context> | undefined)?.requestId ?? stateOf(ctx).requestId;
-      return { ...result, errors: format(result.errors, requestId) };
+      return { ...result, errors: format(result.errors, operationOf(ctx, id).requestId) };
     },
     async onError(ctx, id, payload, errors) {
       const own = await options.onError?.(ctx, id, payload, errors);
-      const formatted = own ?? format(errors, stateOf(ctx).requestId);
+      const formatted = own ?? format(errors, operationOf(ctx, id).requestId);
       logSubscription(
         ctx,
         id,
@@ -150,7 +174,7 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
     },
     async onComplete(ctx, id, payload) {
       await options.onComplete?.(ctx, id, payload);
-      if (stateOf(ctx).subscriptions.has(id)) logSubscription(ctx, id, 'complete');
+      if (stateOf(ctx).operations.get(id)?.started !== undefined) logSubscription(ctx, id, 'complete');
     },
   };
 }
