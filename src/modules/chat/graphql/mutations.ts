@@ -1,7 +1,6 @@
 import { builder } from '../../../graphql/builder.js';
 import { signedInViewer } from '../../../auth/access.js';
-import { rowId } from '../../../graphql/ids.js';
-import { CharacterRef } from '../../character/graphql/types.js';
+import { parseGlobalId } from '../../../graphql/ids.js';
 import { ChatMessageRef, ChatSessionRef } from './types.js';
 import {
   endChatSession,
@@ -18,12 +17,12 @@ builder.mutationFields((t) => ({
     description: 'Opens a chat session of the viewer with an active character (NOT_FOUND otherwise).',
     authScopes: { signedIn: true },
     args: {
-      characterId: t.arg.globalID({ required: true, for: CharacterRef }),
+      characterId: t.arg.id({ required: true }),
       sessionName: t.arg.string({ description: 'Optional title, at most 255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
       const { id } = await startChatSession(context.prisma, signedInViewer(context), {
-        characterId: rowId(args.characterId.id),
+        characterId: parseGlobalId(args.characterId, 'Character', 'characterId'),
         sessionName: args.sessionName,
       });
       return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id } });
@@ -34,11 +33,11 @@ builder.mutationFields((t) => ({
     description: "Renames one of the viewer's sessions (NOT_FOUND for anyone else's).",
     authScopes: { signedIn: true },
     args: {
-      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      sessionId: t.arg.id({ required: true }),
       sessionName: t.arg.string({ required: true, description: 'The new title, 1-255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
-      const sessionId = rowId(args.sessionId.id);
+      const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
       await renameChatSession(context.prisma, signedInViewer(context), sessionId, args.sessionName);
       return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
     },
@@ -52,7 +51,7 @@ builder.mutationFields((t) => ({
       'session is NOT_FOUND.',
     authScopes: { signedIn: true },
     args: {
-      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      sessionId: t.arg.id({ required: true }),
       content: t.arg.string({ required: true }),
       clientMessageId: t.arg.string({
         description: 'An id the client makes up per message (at most 100 characters) so that a retry is safe.',
@@ -60,7 +59,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (query, _root, args, context) => {
       const message = await sendLearnerMessage(context.prisma, context, signedInViewer(context), {
-        sessionId: rowId(args.sessionId.id),
+        sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
         content: args.content,
         clientMessageId: args.clientMessageId,
       });
@@ -76,9 +75,9 @@ builder.mutationFields((t) => ({
       'Ends a session (its learner or an admin): it takes no more messages and its subscriptions complete. ' +
       'Ending an ended session changes nothing.',
     authScopes: { signedIn: true },
-    args: { sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }) },
+    args: { sessionId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const sessionId = rowId(args.sessionId.id);
+      const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
       await endChatSession(context.prisma, context, signedInViewer(context), sessionId);
       return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
     },
