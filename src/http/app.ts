@@ -26,8 +26,7 @@ import {
   type AuthSettings,
   type Viewer,
 } from '../auth/token.js';
-import { createContext, type Context } from '../graphql/context.js';
-import { createLoaders } from '../graphql/loaders.js';
+import { createContext, createLoaders, type Context } from '../graphql/context.js';
 import { createChatReplies, createResponder } from '../modules/chat/replies.js';
 import {
   asServiceUnavailable,

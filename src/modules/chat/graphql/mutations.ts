@@ -21,7 +21,7 @@ builder.mutationFields((t) => ({
       sessionName: t.arg.string({ description: 'Optional title, at most 255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
-      const { id } = await startChatSession(context.prisma, signedInViewer(context), {
+      const { id } = await startChatSession(context.prisma, signedInViewer(context.viewer), {
         characterId: parseGlobalId(args.characterId, 'Character', 'characterId'),
         sessionName: args.sessionName,
       });
@@ -38,7 +38,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (query, _root, args, context) => {
       const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
-      await renameChatSession(context.prisma, signedInViewer(context), sessionId, args.sessionName);
+      await renameChatSession(context.prisma, signedInViewer(context.viewer), sessionId, args.sessionName);
       return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
     },
   }),
@@ -58,7 +58,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (query, _root, args, context) => {
-      const message = await sendLearnerMessage(context.prisma, context, signedInViewer(context), {
+      const message = await sendLearnerMessage(context.prisma, context, signedInViewer(context.viewer), {
         sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
         content: args.content,
         clientMessageId: args.clientMessageId,
@@ -78,7 +78,7 @@ builder.mutationFields((t) => ({
     args: { sessionId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
-      await endChatSession(context.prisma, context, signedInViewer(context), sessionId);
+      await endChatSession(context.prisma, context, signedInViewer(context.viewer), sessionId);
       return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
     },
   }),

@@ -23,7 +23,7 @@ builder.subscriptionField('chatMessageAdded', (t) =>
       afterSeq: t.arg.int({ description: 'The last seq the client has; 0 replays the whole session.' }),
     },
     subscribe: async (_root, args, context: Context, info) => {
-      const viewer = signedInViewer(context);
+      const viewer = signedInViewer(context.viewer);
       if (typeof args.afterSeq === 'number' && args.afterSeq < 0) {
         throw new UserInputError({ afterSeq: 'must not be negative' });
       }
