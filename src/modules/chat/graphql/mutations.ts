@@ -6,10 +6,10 @@ import {
   endChatSession,
   MAX_MESSAGE_LENGTH,
   renameChatSession,
-  selectsOnlyColumns,
   sendLearnerMessage,
   startChatSession,
 } from '../service.js';
+import { selectsOnlyColumns } from '../stream.js';
 
 builder.mutationFields((t) => ({
   startChatSession: t.prismaField({
@@ -21,11 +21,12 @@ builder.mutationFields((t) => ({
       sessionName: t.arg.string({ description: 'Optional title, at most 255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
-      const { id } = await startChatSession(context.prisma, signedInViewer(context.viewer), {
-        characterId: parseGlobalId(args.characterId, 'Character', 'characterId'),
-        sessionName: args.sessionName,
-      });
-      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id } });
+      return startChatSession(
+        context.prisma,
+        signedInViewer(context.viewer),
+        { characterId: parseGlobalId(args.characterId, 'Character', 'characterId'), sessionName: args.sessionName },
+        query,
+      );
     },
   }),
   renameChatSession: t.prismaField({
@@ -37,9 +38,12 @@ builder.mutationFields((t) => ({
       sessionName: t.arg.string({ required: true, description: 'The new title, 1-255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
-      const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
-      await renameChatSession(context.prisma, signedInViewer(context.viewer), sessionId, args.sessionName);
-      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+      return renameChatSession(
+        context.prisma,
+        signedInViewer(context.viewer),
+        { sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'), sessionName: args.sessionName },
+        query,
+      );
     },
   }),
   sendChatMessage: t.prismaField({
@@ -58,7 +62,8 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (query, _root, args, context) => {
-      const message = await sendLearnerMessage(context.prisma, context, signedInViewer(context.viewer), {
+      const { prisma, pubsub, logger, chatReplies: replies } = context;
+      const message = await sendLearnerMessage({ prisma, pubsub, logger, replies }, signedInViewer(context.viewer), {
         sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
         content: args.content,
         clientMessageId: args.clientMessageId,
@@ -77,9 +82,9 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { sessionId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
+      const { prisma, pubsub, logger } = context;
       const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
-      await endChatSession(context.prisma, context, signedInViewer(context.viewer), sessionId);
-      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+      return endChatSession({ prisma, pubsub, logger }, signedInViewer(context.viewer), sessionId, query);
     },
   }),
 }));

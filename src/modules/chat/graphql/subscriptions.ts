@@ -6,7 +6,8 @@ import type { ChatMessage } from '../../../generated/prisma/client.js';
 import { signedInViewer } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { ChatMessageRef } from './types.js';
-import { openMessageStream, sessionOfViewer, type MessageQuery } from '../service.js';
+import { sessionOfViewer } from '../service.js';
+import { openMessageStream, type MessageQuery } from '../stream.js';
 
 builder.subscriptionField('chatMessageAdded', (t) =>
   t.field({
