@@ -1,6 +1,5 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Viewer } from './token.js';
-import type { Context } from '../graphql/context.js';
 import { UnauthenticatedError } from '../platform/errors.js';
 
 /** The viewer who acts; admins may also work on content that learners cannot see. */
@@ -30,7 +29,7 @@ export function ownedByViewer(viewer: Actor | null): { userId?: number } {
 }
 
 /** The viewer of a field guarded by the signedIn scope (UNAUTHENTICATED if the guard was missed). */
-export function signedInViewer(context: Context) {
-  if (!context.viewer) throw new UnauthenticatedError();
-  return context.viewer;
+export function signedInViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new UnauthenticatedError();
+  return viewer;
 }

@@ -54,10 +54,8 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
-    nodeQueryOptions: {
-      description: 'Any entity by its global id; null when it does not exist or is not visible to the viewer.',
-    },
-    // src/schema/common/nodes.ts defines nodes(ids:), so that each id answers for itself.
+    // graphql/nodes.ts defines node(id:) and nodes(ids:), so that an id naming no node is BAD_USER_INPUT.
+    nodeQueryOptions: false,
     nodesQueryOptions: false,
   },
 });

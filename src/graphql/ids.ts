@@ -11,18 +11,22 @@ export function rowId(raw: string): number {
   return id <= MAX_ROW_ID ? id : 0;
 }
 
+/** The typename and raw id a global id carries, or undefined for garbage. */
+export function decodedGlobalId(value: string): { typename: string; id: string } | undefined {
+  try {
+    return decodeGlobalID(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A global id of the given node type, decoded to its row id. Garbage, another type's id or an id that names
  * no possible row becomes an issue on the field it was given in (so BAD_USER_INPUT names that field).
  */
 export function globalIdOf(typename: string) {
   return z.string().transform((value, context) => {
-    let decoded: { typename: string; id: string } | undefined;
-    try {
-      decoded = decodeGlobalID(value);
-    } catch {
-      decoded = undefined;
-    }
+    const decoded = decodedGlobalId(value);
     const id = decoded?.typename === typename ? rowId(decoded.id) : 0;
     if (id === 0) {
       context.addIssue({ code: 'custom', message: `must be a ${typename} id` });
@@ -32,7 +36,10 @@ export function globalIdOf(typename: string) {
   });
 }
 
-/** Decodes one global id argument (`field` names it in the error). */
-export function parseGlobalId(value: string, typename: string, field: string): number {
-  return parseInput(globalIdOf(typename), value, field);
+/**
+ * The one way resolvers decode an id argument: its row id, or BAD_USER_INPUT naming `argument` for garbage
+ * and for another type's id. (Arguments inside input objects use globalIdOf in the input's zod schema.)
+ */
+export function parseGlobalId(value: string | number, typename: string, argument: string): number {
+  return parseInput(globalIdOf(typename), String(value), argument);
 }

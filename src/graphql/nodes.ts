@@ -1,19 +1,33 @@
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import { decodeGlobalID, resolveNodes } from '@pothos/plugin-relay';
+import { resolveNodes } from '@pothos/plugin-relay';
 import { builder } from './builder.js';
 import { UserInputError } from '../platform/errors.js';
+import { decodedGlobalId } from './ids.js';
 
 /** The typename and raw id a global id names, or undefined unless it names a node type of the schema. */
 function nodeIdOf(value: string, schema: GraphQLSchema): { typename: string; id: string } | undefined {
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = decodeGlobalID(value);
-  } catch {
-    return undefined;
-  }
-  const type = schema.getType(decoded.typename);
+  const decoded = decodedGlobalId(value);
+  const type = decoded && schema.getType(decoded.typename);
   return isObjectType(type) && type.getInterfaces().some((face) => face.name === 'Node') ? decoded : undefined;
 }
+
+// Our own node(id:) and nodes(ids:) instead of the relay plugin's: those decode ids before any resolver runs and
+// throw plain Errors that error formatting had to recognise by their text; here an id that names no node is
+// BAD_USER_INPUT on the argument that carried it.
+builder.queryField('node', (t) =>
+  t.field({
+    type: builder.nodeInterfaceRef(),
+    nullable: true,
+    description: 'Any entity by its global id; null when it does not exist or is not visible to the viewer.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, context, info) => {
+      const decoded = nodeIdOf(String(id), info.schema);
+      if (!decoded) throw new UserInputError({ id: 'is not a valid id of the expected type' });
+      const [node] = await resolveNodes(builder, context, info, [decoded]);
+      return (node ?? null) as never;
+    },
+  }),
+);
 
 // The relay plugin's own nodes() parses every id before it resolves any, so one malformed id failed the whole
 // list (and, the list being non-null, the whole response). Here each id answers for itself: a node, null when

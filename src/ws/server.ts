@@ -11,7 +11,7 @@ import type { RequestScope } from '../platform/request-scope.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Viewer } from '../auth/token.js';
 import type { Context } from '../graphql/context.js';
-import { createLoaders } from '../graphql/loaders.js';
+import { createLoaders } from '../graphql/context.js';
 import { DomainError, UnauthenticatedError } from '../platform/errors.js';
 import type { OperationLimits } from '../graphql/plugins/limits.js';
 import { guardWebSocket, type WebSocketGuard } from './guard.js';

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PubSub } from '../../platform/pubsub.js';
 import type { ReplyObserver, ReplyOutcome, ReplyTracker } from '../../platform/metrics.js';
-import { appendMessage, type ChatRole } from './service.js';
+import { appendMessage, type ChatRole } from './messages.js';
 import { CONTEXT_MESSAGES, createChatCompletionsResponder } from './responders/chat-completions.js';
 import { createOfflineCoach } from './responders/offline-coach.js';
 import { personalitySchema, type Responder } from './responders/responder.js';

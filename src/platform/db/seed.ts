@@ -1,13 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { z } from 'zod';
 import { inTransaction } from './migrator.js';
+import { SEED_DATA_DIR } from './seed-data.js';
 import { CONVERSATION_STYLES, COURSE_LEVELS, DIFFICULTIES, SKILL_LEVELS } from './values.js';
-
-/** The demo curriculum and coaches, written by the team; see prisma/seed/data and content/. */
-export const SEED_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../prisma/seed/data');
 
 const characterSeed = z.object({
   name: z.string(),

@@ -127,7 +127,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _parent, args, context) =>
       startAssessmentAttempt(
         context.prisma,
-        signedInViewer(context),
+        signedInViewer(context.viewer),
         parseGlobalId(args.assessmentId, 'Assessment', 'assessmentId'),
         query,
       ),
@@ -148,7 +148,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _parent, args, context) =>
       submitAssessment(
         context.prisma,
-        signedInViewer(context),
+        signedInViewer(context.viewer),
         parseGlobalId(args.assessmentId, 'Assessment', 'assessmentId'),
         args.answers,
         query,

@@ -1,16 +1,15 @@
 import { builder } from '../../../graphql/builder.js';
 import { signedInViewer } from '../../../auth/access.js';
-import { rowId } from '../../../graphql/ids.js';
-import { CharacterRef } from '../../character/graphql/types.js';
+import { parseGlobalId } from '../../../graphql/ids.js';
 import { ChatMessageRef, ChatSessionRef } from './types.js';
 import {
   endChatSession,
   MAX_MESSAGE_LENGTH,
   renameChatSession,
-  selectsOnlyColumns,
   sendLearnerMessage,
   startChatSession,
 } from '../service.js';
+import { selectsOnlyColumns } from '../stream.js';
 
 builder.mutationFields((t) => ({
   startChatSession: t.prismaField({
@@ -18,15 +17,16 @@ builder.mutationFields((t) => ({
     description: 'Opens a chat session of the viewer with an active character (NOT_FOUND otherwise).',
     authScopes: { signedIn: true },
     args: {
-      characterId: t.arg.globalID({ required: true, for: CharacterRef }),
+      characterId: t.arg.id({ required: true }),
       sessionName: t.arg.string({ description: 'Optional title, at most 255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
-      const { id } = await startChatSession(context.prisma, signedInViewer(context), {
-        characterId: rowId(args.characterId.id),
-        sessionName: args.sessionName,
-      });
-      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id } });
+      return startChatSession(
+        context.prisma,
+        signedInViewer(context.viewer),
+        { characterId: parseGlobalId(args.characterId, 'Character', 'characterId'), sessionName: args.sessionName },
+        query,
+      );
     },
   }),
   renameChatSession: t.prismaField({
@@ -34,13 +34,16 @@ builder.mutationFields((t) => ({
     description: "Renames one of the viewer's sessions (NOT_FOUND for anyone else's).",
     authScopes: { signedIn: true },
     args: {
-      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      sessionId: t.arg.id({ required: true }),
       sessionName: t.arg.string({ required: true, description: 'The new title, 1-255 characters.' }),
     },
     resolve: async (query, _root, args, context) => {
-      const sessionId = rowId(args.sessionId.id);
-      await renameChatSession(context.prisma, signedInViewer(context), sessionId, args.sessionName);
-      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+      return renameChatSession(
+        context.prisma,
+        signedInViewer(context.viewer),
+        { sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'), sessionName: args.sessionName },
+        query,
+      );
     },
   }),
   sendChatMessage: t.prismaField({
@@ -52,15 +55,16 @@ builder.mutationFields((t) => ({
       'session is NOT_FOUND.',
     authScopes: { signedIn: true },
     args: {
-      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      sessionId: t.arg.id({ required: true }),
       content: t.arg.string({ required: true }),
       clientMessageId: t.arg.string({
         description: 'An id the client makes up per message (at most 100 characters) so that a retry is safe.',
       }),
     },
     resolve: async (query, _root, args, context) => {
-      const message = await sendLearnerMessage(context.prisma, context, signedInViewer(context), {
-        sessionId: rowId(args.sessionId.id),
+      const { prisma, pubsub, logger, chatReplies: replies } = context;
+      const message = await sendLearnerMessage({ prisma, pubsub, logger, replies }, signedInViewer(context.viewer), {
+        sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
         content: args.content,
         clientMessageId: args.clientMessageId,
       });
@@ -76,11 +80,11 @@ builder.mutationFields((t) => ({
       'Ends a session (its learner or an admin): it takes no more messages and its subscriptions complete. ' +
       'Ending an ended session changes nothing.',
     authScopes: { signedIn: true },
-    args: { sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }) },
+    args: { sessionId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const sessionId = rowId(args.sessionId.id);
-      await endChatSession(context.prisma, context, signedInViewer(context), sessionId);
-      return context.prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
+      const { prisma, pubsub, logger } = context;
+      const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
+      return endChatSession({ prisma, pubsub, logger }, signedInViewer(context.viewer), sessionId, query);
     },
   }),
 }));

@@ -4,9 +4,10 @@ import type { Context } from '../../../graphql/context.js';
 import { UserInputError } from '../../../platform/errors.js';
 import type { ChatMessage } from '../../../generated/prisma/client.js';
 import { signedInViewer } from '../../../auth/access.js';
-import { rowId } from '../../../graphql/ids.js';
-import { ChatMessageRef, ChatSessionRef } from './types.js';
-import { openMessageStream, sessionOfViewer, type MessageQuery } from '../service.js';
+import { parseGlobalId } from '../../../graphql/ids.js';
+import { ChatMessageRef } from './types.js';
+import { sessionOfViewer } from '../service.js';
+import { openMessageStream, type MessageQuery } from '../stream.js';
 
 builder.subscriptionField('chatMessageAdded', (t) =>
   t.field({
@@ -19,17 +20,22 @@ builder.subscriptionField('chatMessageAdded', (t) =>
       'messages behind is dropped with RATE_LIMITED, whose extensions.afterSeq says where to resume.',
     authScopes: { signedIn: true },
     args: {
-      sessionId: t.arg.globalID({ required: true, for: ChatSessionRef }),
+      sessionId: t.arg.id({ required: true }),
       afterSeq: t.arg.int({ description: 'The last seq the client has; 0 replays the whole session.' }),
     },
     subscribe: async (_root, args, context: Context, info) => {
-      const viewer = signedInViewer(context);
+      const viewer = signedInViewer(context.viewer);
       if (typeof args.afterSeq === 'number' && args.afterSeq < 0) {
         throw new UserInputError({ afterSeq: 'must not be negative' });
       }
-      const session = await sessionOfViewer(context.prisma, viewer, rowId(args.sessionId.id), {
-        admins: true,
-      });
+      const session = await sessionOfViewer(
+        context.prisma,
+        viewer,
+        parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
+        {
+          admins: true,
+        },
+      );
       return openMessageStream(context.prisma, context.pubsub, session.id, {
         afterSeq: args.afterSeq ?? null,
         maxBehind: context.config.CHAT_SUBSCRIPTION_BUFFER,

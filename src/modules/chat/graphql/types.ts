@@ -3,7 +3,10 @@ import { ownedByViewer } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { UserRef } from '../../user/graphql/types.js';
-import { messagePage, type ChatRole } from '../service.js';
+import { UserInputError } from '../../../platform/errors.js';
+import type { ChatRole } from '../messages.js';
+import { messagePage, type MessagePageBounds } from '../service.js';
+import type { MessageQuery } from '../stream.js';
 
 const ChatRoleEnum = builder.enumType('ChatRole', {
   description: 'Who wrote a chat message.',
@@ -18,6 +21,31 @@ const ChatRoleEnum = builder.enumType('ChatRole', {
 function messageRowId(raw: string): bigint {
   const id = /^[1-9]\d{0,18}$/.test(raw) ? BigInt(raw) : 0n;
   return id <= 9_223_372_036_854_775_807n ? id : 0n;
+}
+
+/**
+ * plugin-prisma's page of a relation (what to read, the cursor's message, how many rows: one more than the
+ * page, negative when the page ends at the cursor) as the seq bounds messagePage reads by. skip (1 with a
+ * cursor, Prisma's way to leave the cursor's row out) is dropped: the strict bound does it.
+ */
+function keysetPage(
+  {
+    cursor,
+    take,
+    skip: _skip,
+    ...query
+  }: MessageQuery & { cursor?: { sessionId_seq?: { sessionId: number; seq: number } }; take: number; skip: number },
+  sessionId: number,
+): [MessagePageBounds, MessageQuery] {
+  const backwards = take < 0;
+  // A cursor of another session's messages is well-formed but not one this list issued.
+  if (cursor && cursor.sessionId_seq?.sessionId !== sessionId) {
+    throw new UserInputError({ [backwards ? 'before' : 'after']: 'is not a cursor of this list' });
+  }
+  const seq = cursor?.sessionId_seq?.seq;
+  const limit = Math.abs(take);
+  const page = backwards ? { limit, beforeSeq: seq, newest: true } : { limit, afterSeq: seq };
+  return [page, query];
 }
 
 export const ChatSessionRef = builder.prismaNode('ChatSession', {
@@ -39,7 +67,8 @@ export const ChatSessionRef = builder.prismaNode('ChatSession', {
         ...pageSizeOptions,
         // seq runs 1..message_count without gaps, so the session row knows the count without counting.
         totalCount: (session) => session.messageCount,
-        resolve: (query, session, _args, context) => messagePage(context.prisma, session.id, query),
+        resolve: (query, session, _args, context) =>
+          messagePage(context.prisma, session.id, ...keysetPage(query, session.id)),
       },
       { name: 'ChatMessageConnection' },
       { name: 'ChatMessageEdge' },

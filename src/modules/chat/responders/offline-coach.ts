@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { SEED_DATA_DIR } from '../../../platform/db/seed.js';
+import { SEED_DATA_DIR } from '../../../platform/db/seed-data.js';
 import type { Personality, ReplyRequest, Responder } from './responder.js';
 
 /**

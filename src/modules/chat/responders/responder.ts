@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatRole } from '../service.js';
+import type { ChatRole } from '../messages.js';
 
 /**
  * What a responder reads of a character's personality_config. Writes are validated strictly (see the

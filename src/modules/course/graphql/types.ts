@@ -3,7 +3,7 @@ import { CourseLevelEnum, OrderDirectionEnum } from '../../../graphql/enums.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
 import { readCourseContent } from '../service.js';
-import { present } from '../../../graphql/loaders.js';
+import { present } from '../../../platform/db/keyed-rows.js';
 
 export const CourseRef = builder.prismaNode('Course', {
   description: 'A lesson of the curriculum, with its Markdown content and its assessments.',

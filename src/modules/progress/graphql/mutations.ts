@@ -31,7 +31,12 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { courseId: t.arg.id({ required: true, description: 'A Course id.' }) },
     resolve: (query, _parent, args, context) =>
-      startCourse(context.prisma, signedInViewer(context), parseGlobalId(args.courseId, 'Course', 'courseId'), query),
+      startCourse(
+        context.prisma,
+        signedInViewer(context.viewer),
+        parseGlobalId(args.courseId, 'Course', 'courseId'),
+        query,
+      ),
   }),
   recordProgress: t.prismaField({
     type: UserProgressRef,
@@ -50,7 +55,7 @@ builder.mutationFields((t) => ({
         z.object({ courseId: globalIdOf('Course'), input: progressInputSchema }),
         args,
       );
-      return recordProgress(context.prisma, signedInViewer(context), courseId, input, query);
+      return recordProgress(context.prisma, signedInViewer(context.viewer), courseId, input, query);
     },
   }),
 }));

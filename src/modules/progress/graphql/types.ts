@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { present } from '../../../graphql/loaders.js';
+import { present } from '../../../platform/db/keyed-rows.js';
 import { ownedByViewer } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
 import { DEFAULT_PAGE_SIZE, pageSizeOptions } from '../../../graphql/pagination.js';
