@@ -18,16 +18,6 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'no-circular-modules',
-      severity: 'error',
-      comment:
-        'Domain modules call each other one way only: a loop between two modules/<domain>/ folders, even one ' +
-        'that no single file closes, fails.',
-      scope: 'folder',
-      from: { path: '^src/modules/[^/]+$' },
-      to: { path: '^src/modules/[^/]+$', circular: true },
-    },
-    {
       name: 'only-main-starts-the-server',
       severity: 'error',
       comment: 'main.ts is the entry; nothing imports it, and only it imports server.ts.',

@@ -5,14 +5,8 @@ import { DifficultyEnum } from '../../../graphql/enums.js';
 import { globalIdOf, parseGlobalId } from '../../../graphql/ids.js';
 import { signedInViewer } from '../../../auth/access.js';
 import { AssessmentAttemptRef, AssessmentRef, QuestionTypeEnum } from './types.js';
-import {
-  assessmentCreateSchema,
-  assessmentUpdateSchema,
-  createAssessment,
-  startAssessmentAttempt,
-  submitAssessment,
-  updateAssessment,
-} from '../service.js';
+import { assessmentCreateSchema, assessmentUpdateSchema } from '../inputs.js';
+import { createAssessment, startAssessmentAttempt, submitAssessment, updateAssessment } from '../service.js';
 
 const QuestionOptionInput = builder.inputType('QuestionOptionInput', {
   fields: (t) => ({
