@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { withClient } from '../src/db/index.js';
-import { migrate, readMigrations } from '../src/db/migrator.js';
-import { readSeedData, type SeedData } from '../src/db/seed.js';
+import { withClient } from '../src/platform/db/client.js';
+import { migrate, readMigrations } from '../src/platform/db/migrator.js';
+import { readSeedData, type SeedData } from '../src/platform/db/seed.js';
 
 /**
  * The benchmark's data, generated with set-based SQL (one INSERT ... SELECT generate_series per table), so

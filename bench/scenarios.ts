@@ -3,7 +3,7 @@ import type pg from 'pg';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { authSettings, signToken } from '../src/auth.js';
+import { authSettings, signToken } from '../src/auth/token.js';
 import { benchUser } from './dataset.js';
 import { percentiles, runLoad, runPaced, type LatencyMs, type LoadResult } from './load.js';
 import type { RunningTarget, TargetName } from './targets.js';

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeArgs, npmStart } from '../tests/helpers/npm-start.js';
 
 /**
  * The servers under test, each in its own child process started the way production starts the project
@@ -31,23 +32,6 @@ export interface TargetCommand {
   entry: string;
   nodeFlags: string[];
   description: string;
-}
-
-/**
- * How `npm start` of the checkout at `dir` runs its server (`node <flags> [--import tsx] <entry>`): the node
- * flags besides the tsx loader, and the entry file. The runner gives every target the flags of the checkout
- * it runs, so that the bench measures what production runs and the ratios compare code, not V8 settings.
- */
-export function npmStart(dir = ROOT): { nodeFlags: string[]; entry: string } {
-  const { scripts } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [node, ...words] = scripts.start.trim().split(/\s+/);
-  const entry = words.pop();
-  if (node !== 'node' || !entry) throw new Error(`${dir}: npm start is not \`node [flags] <entry>\`: ${scripts.start}`);
-  const loader = words.findIndex((word, i) => word === '--import' && words[i + 1] === 'tsx');
-  if (loader >= 0) words.splice(loader, 2);
-  return { nodeFlags: words, entry: path.resolve(dir, entry) };
 }
 
 /** The node flags `npm start` gives this checkout's project; every baseline gets them too. */
@@ -183,8 +167,7 @@ export async function startTarget(
 ): Promise<RunningTarget> {
   const port = await freePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const loader = command.entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const args = [...profile, ...command.nodeFlags, ...loader, command.entry];
+  const args = [...profile, ...nodeArgs(command)];
   const child = spawn(options.node ?? process.execPath, args, {
     cwd: command.cwd,
     env: {

@@ -4,10 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { withClient } from '../src/db/index.js';
-import { startEmbeddedDatabase } from '../src/db/embedded.js';
-import { migrate, migrationStatus, rollback } from '../src/db/migrator.js';
-import { seedDatabase } from '../src/db/seed.js';
+import { withClient } from '../src/platform/db/client.js';
+import { startEmbeddedDatabase } from '../src/platform/db/embedded.js';
+import { migrate, migrationStatus, rollback } from '../src/platform/db/migrator.js';
+import { seedDatabase } from '../src/platform/db/seed.js';
 import type pg from 'pg';
 
 const commands: Record<string, (client: pg.Client, all: boolean) => Promise<void>> = {

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { printSchemaSDL } from '../src/schema/print.js';
+import { printSchemaSDL } from '../src/graphql/print.js';
 
 const schemaFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../schema.graphql');
 const printed = printSchemaSDL();

@@ -1,7 +1,7 @@
 /** Prints a token signed with JWT_SECRET, for local use: `npm run token -- --user 7 [--role admin]`. */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { authSettings, signToken } from '../src/auth.js';
+import { authSettings, signToken } from '../src/auth/token.js';
 
 const { values } = parseArgs({
   options: {

@@ -4,7 +4,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import DataLoader from 'dataloader';
 import type { GraphQLSchema } from 'graphql';
 import type pg from 'pg';
-import type { Viewer } from '../../src/auth.js';
+import type { Viewer } from '../../src/auth/token.js';
 import { rowResolvers, type AssessmentRow, type CoursePage, type CourseRow, type ProgressRow } from './rows.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
-import { authSettings, bearerToken, verifyToken, type Viewer } from '../../src/auth.js';
+import { authSettings, bearerToken, verifyToken, type Viewer } from '../../src/auth/token.js';
 
 /**
  * What the baselines share: the environment the runner starts them with (the project server's own

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import type { Viewer } from '../../src/auth.js';
+import type { Viewer } from '../../src/auth/token.js';
 import { baselineEnvironment } from './common.js';
 import { rowResolvers, type AssessmentRow, type CourseRow, type ProgressRow } from './rows.js';
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { schema } from '../../src/schema/index.js';
-import { authSettings, signToken } from '../../src/auth.js';
-import { withClient } from '../../src/db/index.js';
-import { seedDatabase } from '../../src/db/seed.js';
+import { schema } from '../../src/graphql/schema.js';
+import { authSettings, signToken } from '../../src/auth/token.js';
+import { withClient } from '../../src/platform/db/client.js';
+import { seedDatabase } from '../../src/platform/db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_JWT_SECRET } from '../helpers/server.js';
 import { spawnServer, type ChildServer } from '../integration/faults/child-server.js';

@@ -15,6 +15,9 @@ export function createUser(prisma: PrismaClient, overrides: Partial<Prisma.UserU
   return prisma.user.create({ data: { id: 100_000 + n, displayName: `Player ${n}`, ...overrides } });
 }
 
+/** Who to sign in as for admin operations (`{ as: admin }`): a token's claims; no users row is needed. */
+export const admin = { id: 1, role: 'admin' as const };
+
 /** A new learner: their users row, and who to sign in as (`{ as: await learner(prisma) }`). */
 export async function learner(prisma: PrismaClient): Promise<{ id: number; role: 'learner' }> {
   const user = await createUser(prisma);

@@ -1,15 +1,13 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { print, type ExecutionResult, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DestinationStream } from 'pino';
-import { createLogger } from '../../src/logger.js';
-import { connectDatabase, databaseOptions, withClient, type Database } from '../../src/db/index.js';
-import { seedDatabase } from '../../src/db/seed.js';
-import { createPubSub, type PubSub } from '../../src/pubsub.js';
-import { createApp, createHttpServer, GRAPHQL_PATH, type App } from '../../src/app.js';
-import { signToken, type Role } from '../../src/auth.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { connectDatabase, databaseOptions, withClient, type Database } from '../../src/platform/db/client.js';
+import { seedDatabase } from '../../src/platform/db/seed.js';
+import type { PubSub } from '../../src/platform/pubsub.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { signToken, type Role } from '../../src/auth/token.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
@@ -36,7 +34,7 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   config: Config;
-  app: App;
+  app: RunningServer;
   database: Database;
   pubsub: PubSub;
   testDatabase: TestDatabase;
@@ -75,30 +73,24 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const database = connectDatabase(testDatabase.url, databaseOptions(config));
-  const pubsub = await createPubSub(config, logger);
-  const app = createApp({ config, logger, database, pubsub, jwtSecret: TEST_JWT_SECRET });
-  await app.start();
-  const httpServer: Server = createHttpServer(config, app.handleRequest);
-  const ws = app.serveWebSocket(httpServer);
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as AddressInfo;
+  const app = await startServer(config, { logger, database });
 
   const token = (user: TestUser, expiresIn: string | number = '1h') =>
     signToken(app.auth, { sub: user.id, role: user.role ?? 'learner', email: user.email, name: user.name }, expiresIn);
 
   return {
-    url: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
-    wsUrl: `ws://127.0.0.1:${port}${GRAPHQL_PATH}`,
+    url: app.url,
+    wsUrl: app.wsUrl,
     config,
     app,
     database,
-    pubsub,
+    pubsub: app.pubsub,
     testDatabase,
     token,
     async graphql(document, variables, { as, token: explicitToken, headers = {} } = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const bearer = explicitToken ?? (as ? await token(as) : undefined);
-      const response = await fetch(`http://127.0.0.1:${port}${GRAPHQL_PATH}`, {
+      const response = await fetch(app.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -114,11 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       };
     },
     async close() {
-      ws.terminate();
-      await ws.dispose();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await app.stop();
-      await pubsub.close();
+      await app.close();
       await database.close();
       if (ownsDatabase) await testDatabase.drop();
     },

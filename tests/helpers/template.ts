@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { migrate } from '../../src/db/migrator.js';
+import { migrate } from '../../src/platform/db/migrator.js';
 import { ADMIN_URL, databaseUrl, dropDatabase, TEMPLATE_ENV, uniqueDatabaseName, withAdmin } from './database.js';
 
 export async function prepareTemplateDatabase(): Promise<void> {

@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'graphql';
-import { schema } from '../../src/schema/index.js';
-import { printSchemaSDL } from '../../src/schema/print.js';
+import { schema } from '../../src/graphql/schema.js';
+import { printSchemaSDL } from '../../src/graphql/print.js';
 import { contractViolations } from '../helpers/contract.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

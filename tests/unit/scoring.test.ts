@@ -10,8 +10,8 @@ import {
   MAX_WEIGHT,
   readAssessmentContent,
   type AssessmentContent,
-} from '../../src/schema/assessment/questions.js';
-import { scoreAttempt, type SubmittedAnswer } from '../../src/schema/assessment/scoring.js';
+} from '../../src/modules/assessment/questions.js';
+import { scoreAttempt, type SubmittedAnswer } from '../../src/modules/assessment/scoring.js';
 
 /** A five-question quiz in the shape admins write: q2 weighs double, q4 is worth 2 points. Worth 7 in all. */
 function quiz(partialCredit: boolean): AssessmentContent {

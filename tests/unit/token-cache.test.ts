@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { authSettings, cachedTokenVerifier, signToken } from '../../src/auth.js';
+import { authSettings, cachedTokenVerifier, signToken } from '../../src/auth/token.js';
 
 const settings = authSettings('a-secret-that-is-at-least-32-characters-long');
 

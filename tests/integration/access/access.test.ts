@@ -3,12 +3,17 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
 import { createAssessment, createCharacter, createCourse, createUser, globalId } from '../../helpers/factories.js';
 import { sampleValue } from '../../helpers/samples.js';
-import { schema } from '../../../src/schema/index.js';
+import { schema } from '../../../src/graphql/schema.js';
 import {
   AnonymousViewerWithProgressDocument,
+  ChatSessionByIdDocument,
   CourseByIdDocument,
+  EndChatSessionDocument,
   NodeByIdDocument,
   NodesByIdDocument,
+  RenameChatSessionDocument,
+  SendChatMessageDocument,
+  StartChatSessionDocument,
   UpdateCourseDocument,
   UserNodeWithEmailDocument,
   ViewerDocument,
@@ -187,6 +192,38 @@ describe('malformed and mistyped ids', () => {
     expect((await server.database.prisma.course.findUniqueOrThrow({ where: { id: course.id } })).title).toBe(
       'Not renamed',
     );
+  });
+
+  // The chat arguments decode through graphql/ids.ts like every other id argument: garbage and another type's id
+  // are BAD_USER_INPUT naming the argument, before any statement runs.
+  it.each([
+    ['garbage', 'garbage'],
+    ["another type's id", encodeGlobalID('Course', 1)],
+  ])('the chat id arguments refuse %s with BAD_USER_INPUT naming the argument', async (_case, id) => {
+    const calls = [
+      [server.graphql(ChatSessionByIdDocument, { id }, { as: alice }), { id: 'must be a ChatSession id' }],
+      [
+        server.graphql(StartChatSessionDocument, { characterId: id }, { as: alice }),
+        { characterId: 'must be a Character id' },
+      ],
+      [
+        server.graphql(RenameChatSessionDocument, { sessionId: id, sessionName: 'x' }, { as: alice }),
+        { sessionId: 'must be a ChatSession id' },
+      ],
+      [
+        server.graphql(SendChatMessageDocument, { sessionId: id, content: 'hi' }, { as: alice }),
+        { sessionId: 'must be a ChatSession id' },
+      ],
+      [
+        server.graphql(EndChatSessionDocument, { sessionId: id }, { as: alice }),
+        { sessionId: 'must be a ChatSession id' },
+      ],
+    ] as const;
+    for (const [call, fields] of calls) {
+      const response = await call;
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(errorFields(response)).toEqual(fields);
+    }
   });
 
   it.each([

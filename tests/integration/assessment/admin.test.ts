@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { waitForBlockedBackends } from '../../helpers/database.js';
 import { errorCodes, startTestServer, UNLIMITED, type TestServer } from '../../helpers/server.js';
-import { createAssessment, createCourse, globalId, learner } from '../../helpers/factories.js';
+import { createAssessment, createCourse, globalId, learner, admin } from '../../helpers/factories.js';
 import {
   AssessmentAnswersDocument,
   AssessmentForLearnerDocument,
@@ -15,7 +15,6 @@ import {
 import { quizQuestions, quizScoringConfig, storedQuiz } from './quiz.js';
 
 let server: TestServer;
-const admin = { id: 1, role: 'admin' as const };
 
 beforeAll(async () => {
   server = await startTestServer({ env: UNLIMITED });

@@ -1,5 +1,5 @@
 import { errorCodes, startTestServer, UNLIMITED, type TestServer } from '../../helpers/server.js';
-import { createAssessment, createCourse, globalId, learner } from '../../helpers/factories.js';
+import { createAssessment, createCourse, globalId, learner, admin } from '../../helpers/factories.js';
 import type { Prisma } from '../../../src/generated/prisma/client.js';
 import {
   AssessmentForLearnerDocument,
@@ -13,7 +13,6 @@ import {
 import { storedQuiz } from './quiz.js';
 
 let server: TestServer;
-const admin = { id: 1, role: 'admin' as const };
 
 beforeAll(async () => {
   // Rate limits are tested on their own; they must not decide the concurrency case here.

@@ -1,5 +1,5 @@
 import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCharacter, globalId, validPersonality } from '../../helpers/factories.js';
+import { createCharacter, globalId, validPersonality, admin } from '../../helpers/factories.js';
 import {
   CharacterByIdDocument,
   CharacterPersonalityDocument,
@@ -11,7 +11,6 @@ import {
   type CharacterInput,
 } from '../../generated/graphql.js';
 
-const admin = { id: 1, role: 'admin' as const };
 const learner = { id: 2 };
 
 let server: TestServer;

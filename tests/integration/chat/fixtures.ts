@@ -1,5 +1,5 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { withClient } from '../../../src/db/index.js';
+import { withClient } from '../../../src/platform/db/client.js';
 import type { PrismaClient } from '../../../src/generated/prisma/client.js';
 import { createCharacter, globalId } from '../../helpers/factories.js';
 import type { TestServer, TestUser } from '../../helpers/server.js';

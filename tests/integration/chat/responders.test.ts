@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOfflineCoach } from '../../../src/chat/offline-coach.js';
-import { personalitySchema, type ReplyRequest } from '../../../src/chat/responder.js';
+import { createOfflineCoach } from '../../../src/modules/chat/responders/offline-coach.js';
+import { personalitySchema, type ReplyRequest } from '../../../src/modules/chat/responders/responder.js';
 import { createTestDatabase } from '../../helpers/database.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { connectSocket, deferred, subscribe, type TestSocket } from '../../helpers/ws-client.js';

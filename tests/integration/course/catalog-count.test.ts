@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCourse, globalId } from '../../helpers/factories.js';
+import { createCourse, globalId, admin } from '../../helpers/factories.js';
 import {
   CatalogPageDocument,
   CreateCourseDocument,
@@ -14,7 +14,6 @@ import {
  * write to courses: constant cost whatever the catalog's size, and exact whoever writes, concurrently or not.
  */
 
-const admin = { id: 1, role: 'admin' as const };
 const learner = { id: 2 };
 const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 /** The API's name of a stored level. */

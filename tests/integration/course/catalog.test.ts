@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCourse, globalId } from '../../helpers/factories.js';
+import { createCourse, globalId, admin } from '../../helpers/factories.js';
 import {
   CatalogPageBackwardsDocument,
   CatalogPageDocument,
@@ -14,7 +14,6 @@ import {
   type CatalogPageQueryVariables,
 } from '../../generated/graphql.js';
 
-const admin = { id: 1, role: 'admin' as const };
 const learner = { id: 2 };
 
 let server: TestServer;

@@ -1,5 +1,5 @@
 import { errorCodes, errorFields, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCharacter, createCourse, globalId } from '../../helpers/factories.js';
+import { createCharacter, createCourse, globalId, admin } from '../../helpers/factories.js';
 import {
   CatalogPageDocument,
   CourseByIdDocument,
@@ -8,7 +8,6 @@ import {
   type CourseInput,
 } from '../../generated/graphql.js';
 
-const admin = { id: 1, role: 'admin' as const };
 const learner = { id: 2 };
 
 let server: TestServer;

@@ -1,10 +1,8 @@
 import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
 import { waitForBlockedBackends } from '../../helpers/database.js';
-import { createCourse, globalId } from '../../helpers/factories.js';
+import { createCourse, globalId, admin } from '../../helpers/factories.js';
 import { UpdateCourseDocument } from '../../generated/graphql.js';
-
-const admin = { id: 1, role: 'admin' as const };
 
 let server: TestServer;
 

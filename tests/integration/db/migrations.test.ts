@@ -12,7 +12,7 @@ import {
   migrationStatus,
   readMigrations,
   rollback,
-} from '../../../src/db/migrator.js';
+} from '../../../src/platform/db/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 /**

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.js';
-import { MIGRATIONS_DIR } from '../../../src/db/migrator.js';
-import { readSeedData, seedDatabase } from '../../../src/db/seed.js';
-import { personalityConfigSchema } from '../../../src/schema/character/service.js';
+import { MIGRATIONS_DIR } from '../../../src/platform/db/migrator.js';
+import { readSeedData, seedDatabase } from '../../../src/platform/db/seed.js';
+import { personalityConfigSchema } from '../../../src/modules/character/service.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 /** The demo curriculum and coaches: complete, consistent, and seeded idempotently. */

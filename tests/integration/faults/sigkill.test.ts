@@ -1,5 +1,5 @@
-import { authSettings, signToken } from '../../../src/auth.js';
-import { connectDatabase, type Database } from '../../../src/db/index.js';
+import { authSettings, signToken } from '../../../src/auth/token.js';
+import { connectDatabase, type Database } from '../../../src/platform/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { createAssessment, createCourse, globalId } from '../../helpers/factories.js';
 import { TEST_JWT_SECRET } from '../../helpers/server.js';

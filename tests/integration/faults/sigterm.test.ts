@@ -1,5 +1,5 @@
-import { authSettings, signToken } from '../../../src/auth.js';
-import { connectDatabase, type Database } from '../../../src/db/index.js';
+import { authSettings, signToken } from '../../../src/auth/token.js';
+import { connectDatabase, type Database } from '../../../src/platform/db/client.js';
 import {
   ChatMessageAddedDocument,
   SendChatMessageDocument,

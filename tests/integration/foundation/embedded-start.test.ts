@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { MIGRATIONS_DIR, readMigrations } from '../../../src/db/migrator.js';
-import { authSettings, signToken } from '../../../src/auth.js';
+import { MIGRATIONS_DIR, readMigrations } from '../../../src/platform/db/migrator.js';
+import { authSettings, signToken } from '../../../src/auth/token.js';
 import { npmStartArgs } from '../../helpers/npm-start.js';
 
 /**

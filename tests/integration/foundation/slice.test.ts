@@ -2,8 +2,8 @@ import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import type { DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { authSettings, signToken } from '../../../src/auth.js';
-import { MAX_BODY_BYTES } from '../../../src/app.js';
+import { authSettings, signToken } from '../../../src/auth/token.js';
+import { MAX_BODY_BYTES } from '../../../src/http/graphql-handler.js';
 import {
   CatalogPageDocument,
   CharacterByIdDocument,
@@ -66,7 +66,7 @@ const overHttp: Transport = async (document, variables, as) => (await server.gra
 const inProcess: Transport = async (document, variables, as) => {
   const viewer = as ? await server.app.authenticate(`Bearer ${await server.token(as)}`) : null;
   const contextValue = server.app.contextFor(viewer, 'slice-test');
-  const response = await server.app.apollo.executeOperation<never>(
+  const response = await server.app.graphql.apollo.executeOperation<never>(
     { query: document as DocumentNode, variables },
     { contextValue },
   );

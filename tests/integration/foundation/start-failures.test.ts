@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MIGRATIONS_DIR } from '../../../src/db/migrator.js';
+import { MIGRATIONS_DIR } from '../../../src/platform/db/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { npmStartArgs } from '../../helpers/npm-start.js';
 

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { withClient } from '../../../src/db/index.js';
+import { withClient } from '../../../src/platform/db/client.js';
 import { ChatHistoryDocument } from '../../generated/graphql.js';
 import { coach, learner, openSession, storeHistory } from '../chat/fixtures.js';
 

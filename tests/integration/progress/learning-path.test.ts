@@ -1,5 +1,5 @@
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { createCourse, globalId, learner } from '../../helpers/factories.js';
+import { createCourse, globalId, learner, admin } from '../../helpers/factories.js';
 import {
   CourseUnlockedDocument,
   RecommendedCoursesDocument,
@@ -7,7 +7,6 @@ import {
 } from '../../generated/graphql.js';
 
 let server: TestServer;
-const admin = { id: 1, role: 'admin' as const };
 
 beforeAll(async () => {
   server = await startTestServer();

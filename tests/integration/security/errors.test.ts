@@ -1,9 +1,10 @@
 import { GraphQLError } from 'graphql';
 import pg from 'pg';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
-import { formatError, NotFoundError } from '../../../src/errors.js';
-import { createCharacter } from '../../helpers/factories.js';
-import { createLogger } from '../../../src/logger.js';
+import { formatError } from '../../../src/graphql/errors.js';
+import { NotFoundError } from '../../../src/platform/errors.js';
+import { createCharacter, admin } from '../../helpers/factories.js';
+import { createLogger } from '../../../src/platform/logger.js';
 import { coach, learner, openSession, rowIdOf } from '../chat/fixtures.js';
 import { LogCapture } from './log-capture.js';
 import { openSocket, subscribeOnce } from './socket.js';
@@ -15,7 +16,6 @@ import { openSocket, subscribeOnce } from './socket.js';
  * request leaves one JSON line.
  */
 
-const admin = { id: 1, role: 'admin' as const };
 /** What must never reach a client: SQL, PostgreSQL's and Prisma's words, stack frames, connection strings. */
 const LEAK = /relation|does not exist|select|prisma|postgres|sql|stack|\bat \w+ \(|node_modules|127\.0\.0\.1|\.ts:\d+/i;
 

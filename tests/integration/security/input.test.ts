@@ -8,7 +8,7 @@ import {
   type GraphQLResponse,
   type TestServer,
 } from '../../helpers/server.js';
-import { createCourse, globalId, validPersonality } from '../../helpers/factories.js';
+import { createCourse, globalId, validPersonality, admin } from '../../helpers/factories.js';
 import { coach, learner, openSession, rowIdOf, storeHistory } from '../chat/fixtures.js';
 import { openSocket, messageErrors, subscribeOnce } from './socket.js';
 
@@ -19,7 +19,6 @@ import { openSocket, messageErrors, subscribeOnce } from './socket.js';
  * never INTERNAL_SERVER_ERROR, and what is accepted is stored as it was sent.
  */
 
-const admin = { id: 1, role: 'admin' as const };
 const FUZZ_RUNS = 25;
 let server: TestServer;
 let viewer: { id: number; role: 'learner' };

@@ -16,9 +16,10 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
+import { admin } from '../../helpers/factories.js';
 import { sampleValue } from '../../helpers/samples.js';
-import { schema } from '../../../src/schema/index.js';
-import { costError } from '../../../src/security/cost.js';
+import { schema } from '../../../src/graphql/schema.js';
+import { costError } from '../../../src/graphql/plugins/cost.js';
 import { messageCodes, messageErrors, openSocket, subscribeOnce, type RawSocket } from './socket.js';
 
 /**
@@ -27,7 +28,6 @@ import { messageCodes, messageErrors, openSocket, subscribeOnce, type RawSocket 
  * as a client error, on both transports.
  */
 
-const admin = { id: 1, role: 'admin' as const };
 const LIMIT_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED'];
 /** graphql-js's wording for variables that fail coercion ("... was not provided", "... got invalid value"). */
 const VARIABLE_COERCION = /^Variable "\$\w+"/;

@@ -1,7 +1,7 @@
 import { getNullableType, isInputObjectType, isListType, isNonNullType, type GraphQLInputType } from 'graphql';
-import { schema } from '../../../src/schema/index.js';
+import { schema } from '../../../src/graphql/schema.js';
 import { startTestServer, UNLIMITED, type GraphQLResponse, type TestServer } from '../../helpers/server.js';
-import { createAssessment, createCourse, createCharacter, globalId, learner } from '../../helpers/factories.js';
+import { createAssessment, createCourse, createCharacter, globalId, learner, admin } from '../../helpers/factories.js';
 import { openSession } from '../chat/fixtures.js';
 
 /**
@@ -11,7 +11,6 @@ import { openSession } from '../chat/fixtures.js';
  * undefined", found on createAssessment without scoringConfig).
  */
 
-const admin = { id: 1, role: 'admin' as const };
 let server: TestServer;
 let n = 0;
 const unique = (prefix: string) => `${prefix} ${(n += 1)}`;

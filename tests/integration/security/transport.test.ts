@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES } from '../../../src/app.js';
+import { MAX_BODY_BYTES } from '../../../src/http/graphql-handler.js';
 import { errorCodes, startTestServer, type TestServer } from '../../helpers/server.js';
 import { messageCodes, openSocket, subscribeOnce } from './socket.js';
 import { openConnection, postWithHeaders, statusOf } from './raw-http.js';

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { MAX_BODY_BYTES } from '../../../src/app.js';
-import { TOO_MANY_SOCKETS_CLOSE_CODE } from '../../../src/security/websocket.js';
+import { MAX_BODY_BYTES } from '../../../src/http/graphql-handler.js';
+import { SocketCloseCode } from '../../../src/ws/close-codes.js';
 import { LogCapture } from './log-capture.js';
 import { coach, learner as createLearner, openSession, send } from '../chat/fixtures.js';
 import { messageCodes, openSocket, subscribeOnce } from './socket.js';
@@ -110,7 +110,7 @@ describe('subscriptions per socket', () => {
 });
 
 describe('sockets per user', () => {
-  it(`admits WS_MAX_SOCKETS_PER_USER sockets of a user and closes the next with ${TOO_MANY_SOCKETS_CLOSE_CODE}`, async () => {
+  it(`admits WS_MAX_SOCKETS_PER_USER sockets of a user and closes the next with ${SocketCloseCode.TooManySockets}`, async () => {
     const authorization = `Bearer ${await server.token(learner)}`;
     const first = await openSocket(server.wsUrl);
     await first.init({ authorization });
@@ -118,7 +118,10 @@ describe('sockets per user', () => {
     await second.init({ authorization });
     const third = await openSocket(server.wsUrl);
     third.send({ type: 'connection_init', payload: { authorization } });
-    expect(await third.closed).toEqual({ code: TOO_MANY_SOCKETS_CLOSE_CODE, reason: 'At most 2 connections per user' });
+    expect(await third.closed).toEqual({
+      code: SocketCloseCode.TooManySockets,
+      reason: 'At most 2 connections per user',
+    });
 
     // Another user is not affected, and a closed socket frees its place.
     const other = await openSocket(server.wsUrl);
@@ -160,7 +163,25 @@ describe('sockets per user', () => {
     for (const socket of sockets) await socket.init();
     const third = await openSocket(server.wsUrl);
     third.send({ type: 'connection_init' });
-    expect((await third.closed).code).toBe(TOO_MANY_SOCKETS_CLOSE_CODE);
+    expect((await third.closed).code).toBe(SocketCloseCode.TooManySockets);
     for (const socket of sockets) socket.close();
+  });
+});
+
+describe('log lines', () => {
+  it("give each operation its own request id, joined to its socket's id", async () => {
+    const socket = await openSocket(server.wsUrl);
+    await socket.init();
+    for (const id of ['x', 'y']) await subscribeOnce(socket, id, { query: 'subscription { notAField }' });
+    const closedLines = logs.lines.length;
+    socket.ws.close(1000);
+    const closed = await logs.waitFor(
+      (line) => line.msg === 'connection closed' && logs.lines.indexOf(line) >= closedLines,
+    );
+    const operations = logs.lines.filter((line) => line.msg === 'subscription' && line.socketId === closed.socketId);
+    expect(operations.map((line) => line.subscriptionId)).toEqual(['x', 'y']);
+    const requestIds = new Set(operations.map((line) => line.requestId));
+    expect(requestIds.size).toBe(2);
+    expect(requestIds.has(String(closed.socketId))).toBe(false);
   });
 });

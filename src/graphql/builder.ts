@@ -1,0 +1,68 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type PrismaTypes from '../generated/pothos-prisma-types.js';
+import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { configSchema } from '../config.js';
+import type { Context } from './context.js';
+import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
+import { fieldComplexity } from './plugins/cost.js';
+import { pageSizePlugin } from './plugins/page-size.js';
+
+/**
+ * plugin-prisma fixes onUnusedQuery as each field is defined, when the modules load, before server.ts parses the
+ * configuration: NODE_ENV is read here by the configuration's own rule (its values and default).
+ */
+const environment = configSchema.shape.NODE_ENV.parse(process.env.NODE_ENV || undefined);
+
+export const builder = new SchemaBuilder<{
+  PrismaTypes: PrismaTypes;
+  Context: Context;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  AuthScopes: { signedIn: boolean; admin: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, pageSizePlugin],
+  // Each field's cost for src/security/cost.ts, which checks every operation with its variables before it
+  // runs (HTTP and WebSocket); the plugin's own check at resolve time would be too late, hence disabled.
+  complexity: { fieldComplexity, disabled: true },
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => ({
+      signedIn: context.viewer !== null,
+      admin: context.viewer?.role === 'admin',
+    }),
+    authorizeOnSubscribe: true,
+    unauthorizedError: (_parent, context) => (context.viewer ? new ForbiddenError() : new UnauthenticatedError()),
+  },
+  prisma: {
+    client: (context) => context.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: environment === 'production' ? null : 'error',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    // graphql/nodes.ts defines node(id:) and nodes(ids:), so that an id naming no node is BAD_USER_INPUT.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSON', JSONResolver);
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

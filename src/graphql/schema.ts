@@ -1,0 +1,20 @@
+import { builder } from './builder.js';
+import './nodes.js';
+import '../modules/course/graphql/types.js';
+import '../modules/course/graphql/queries.js';
+import '../modules/course/graphql/mutations.js';
+import '../modules/character/graphql/types.js';
+import '../modules/character/graphql/queries.js';
+import '../modules/character/graphql/mutations.js';
+import '../modules/user/graphql/types.js';
+import '../modules/user/graphql/queries.js';
+import '../modules/chat/graphql/types.js';
+import '../modules/chat/graphql/queries.js';
+import '../modules/chat/graphql/mutations.js';
+import '../modules/chat/graphql/subscriptions.js';
+import '../modules/progress/graphql/types.js';
+import '../modules/progress/graphql/mutations.js';
+import '../modules/assessment/graphql/types.js';
+import '../modules/assessment/graphql/mutations.js';
+
+export const schema = builder.toSchema({ sortSchema: false });

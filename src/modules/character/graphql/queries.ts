@@ -1,0 +1,57 @@
+import { builder } from '../../../graphql/builder.js';
+import type { Prisma } from '../../../generated/prisma/client.js';
+import { activeUnlessAdmin } from '../../../auth/access.js';
+import { parseGlobalId } from '../../../graphql/ids.js';
+import { escapeLike } from '../../../platform/input.js';
+import { pageSizeOptions } from '../../../graphql/pagination.js';
+import { CharacterFilterInput, CharacterRef } from './types.js';
+import type { Context } from '../../../graphql/context.js';
+import { parseInput } from '../../../platform/input.js';
+import { characterFilterSchema } from '../service.js';
+
+function characterWhere(rawFilter: unknown, context: Context): Prisma.CharacterWhereInput {
+  const filter = parseInput(characterFilterSchema, rawFilter, 'filter');
+  return {
+    ...activeUnlessAdmin(context.viewer),
+    ...(filter?.specialization
+      ? { specialization: { equals: escapeLike(filter.specialization), mode: 'insensitive' } }
+      : {}),
+    ...(filter?.skillLevel ? { skillLevel: filter.skillLevel } : {}),
+    ...(filter?.conversationStyle ? { conversationStyle: filter.conversationStyle } : {}),
+  };
+}
+
+builder.queryFields((t) => ({
+  characters: t.prismaConnection(
+    {
+      type: CharacterRef,
+      cursor: 'id',
+      ...pageSizeOptions,
+      description: 'The active AI coaches (admins also see inactive ones).',
+      args: { filter: t.arg({ type: CharacterFilterInput }) },
+      totalCount: (_connection, args, context) => {
+        return context.prisma.character.count({ where: characterWhere(args.filter, context) });
+      },
+      resolve: (query, _parent, args, context) => {
+        return context.prisma.character.findMany({
+          ...query,
+          where: characterWhere(args.filter, context),
+          orderBy: { id: 'asc' },
+        });
+      },
+    },
+    { name: 'CharacterConnection' },
+    { name: 'CharacterEdge' },
+  ),
+  character: t.prismaField({
+    type: CharacterRef,
+    nullable: true,
+    description: 'A coach by id; null when it does not exist or is inactive (learners).',
+    args: { id: t.arg.id({ required: true, description: 'A Character id.' }) },
+    resolve: (query, _parent, args, context) =>
+      context.prisma.character.findFirst({
+        ...query,
+        where: { id: parseGlobalId(args.id, 'Character', 'id'), ...activeUnlessAdmin(context.viewer) },
+      }),
+  }),
+}));

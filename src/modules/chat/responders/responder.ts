@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { ChatRole } from '../messages.js';
+
+/**
+ * What a responder reads of a character's personality_config. Writes are validated strictly (see the
+ * character service); reading is lenient, so that a key a responder does not need never costs a reply.
+ */
+export const personalitySchema = z.looseObject({
+  systemPrompt: z.string().catch(''),
+  temperature: z.number().min(0).max(2).catch(0.7),
+  tone: z.string().catch(''),
+  greeting: z.string().trim().min(1).optional().catch(undefined),
+  catchphrases: z.array(z.string().trim().min(1)).catch([]),
+  signOff: z.string().trim().min(1).optional().catch(undefined),
+});
+
+export type Personality = z.infer<typeof personalitySchema>;
+
+export interface ReplyRequest {
+  character: {
+    displayName: string;
+    /** friendly, analytical or competitive (the stored ConversationStyle). */
+    conversationStyle: string;
+    personality: Personality;
+  };
+  /** The conversation's recent messages, oldest first; the last one is the learner's message to answer. */
+  history: { role: ChatRole; content: string }[];
+  /** Aborts when the server shuts down. */
+  signal: AbortSignal;
+}
+
+/** Writes a character's answer to the learner's latest message. */
+export interface Responder {
+  /** Recorded in each reply's metadata. */
+  readonly name: string;
+  reply(request: ReplyRequest): Promise<string>;
+}

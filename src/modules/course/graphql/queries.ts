@@ -1,0 +1,44 @@
+import { builder } from '../../../graphql/builder.js';
+import { activeUnlessAdmin, isAdmin } from '../../../auth/access.js';
+import { pageSizeOptions } from '../../../graphql/pagination.js';
+import { parseGlobalId } from '../../../graphql/ids.js';
+import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
+import { countCourses, courseOrderBy, courseWhere } from '../service.js';
+
+builder.queryFields((t) => ({
+  courses: t.prismaConnection(
+    {
+      type: CourseRef,
+      cursor: 'id',
+      ...pageSizeOptions,
+      description: 'The catalog: active courses (admins may include inactive ones), filtered and ordered.',
+      args: {
+        filter: t.arg({ type: CourseFilterInput }),
+        orderBy: t.arg({ type: CourseOrderInput }),
+      },
+      totalCount: (_connection, args, context) => {
+        return countCourses(context.prisma, args.filter, isAdmin(context.viewer));
+      },
+      resolve: (query, _parent, args, context) => {
+        return context.prisma.course.findMany({
+          ...query,
+          where: courseWhere(args.filter, isAdmin(context.viewer)),
+          orderBy: courseOrderBy(args.orderBy),
+        });
+      },
+    },
+    { name: 'CourseConnection' },
+    { name: 'CourseEdge' },
+  ),
+  course: t.prismaField({
+    type: CourseRef,
+    nullable: true,
+    description: 'A course by id; null when it does not exist or is inactive (learners).',
+    args: { id: t.arg.id({ required: true, description: 'A Course id.' }) },
+    resolve: (query, _parent, args, context) =>
+      context.prisma.course.findFirst({
+        ...query,
+        where: { id: parseGlobalId(args.id, 'Course', 'id'), ...activeUnlessAdmin(context.viewer) },
+      }),
+  }),
+}));

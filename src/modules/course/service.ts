@@ -1,0 +1,208 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { COURSE_LEVELS } from '../../platform/db/values.js';
+import { NotFoundError } from '../../platform/errors.js';
+import { parseInput } from '../../platform/input.js';
+import { globalIdOf } from '../../graphql/ids.js';
+import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
+import { checkPrerequisites } from './prerequisites.js';
+
+/** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
+const normalizeTag = (tag: string) => tag.trim().toLowerCase();
+
+/** A course carries at most this many tags, and a filter names at most as many (each list is one array test). */
+export const MAX_COURSE_TAGS = 20;
+export const MAX_TAG_LENGTH = 100;
+export const MAX_PREREQUISITES = 20;
+/** Longest catalog search: a longer one matches nothing anyway, and each is an ILIKE over two columns. */
+export const MAX_SEARCH_LENGTH = 200;
+/** Expected study time of one course, in minutes (a week of full days). */
+export const MAX_DURATION_MINUTES = 10_080;
+
+const tag = z
+  .string()
+  .transform(normalizeTag)
+  .pipe(z.string().min(1, 'must not be empty').max(MAX_TAG_LENGTH, `must be at most ${MAX_TAG_LENGTH} characters`));
+const tagList = z.array(tag).max(MAX_COURSE_TAGS, `must hold at most ${MAX_COURSE_TAGS} tags`).transform(unique);
+
+/** CourseFilter, validated: the same tag rules as writes, so a filter costs no more than a course can carry. */
+const courseFilterSchema = z
+  .object({
+    level: z.enum(COURSE_LEVELS).nullish(),
+    tags: tagList.nullish(),
+    anyTags: tagList.nullish(),
+    search: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
+    isActive: z.boolean().nullish(),
+  })
+  .nullish();
+
+/**
+ * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for
+ * inactive ones finds nothing); admins see both unless they filter on isActive.
+ */
+export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma.CourseWhereInput {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
+  const search = filter?.search?.trim();
+  const conditions: Prisma.CourseWhereInput[] = [];
+  if (!canSeeInactive) conditions.push({ isActive: true });
+  if (typeof filter?.isActive === 'boolean') conditions.push({ isActive: filter.isActive });
+  if (filter?.level) conditions.push({ level: filter.level });
+  // One condition each: Prisma takes a single operator per list filter.
+  if (filter?.tags?.length) conditions.push({ tags: { hasEvery: filter.tags } });
+  if (filter?.anyTags?.length) conditions.push({ tags: { hasSome: filter.anyTags } });
+  if (search) {
+    const contains = escapeLike(search);
+    conditions.push({
+      OR: [{ title: { contains, mode: 'insensitive' } }, { description: { contains, mode: 'insensitive' } }],
+    });
+  }
+  return { AND: conditions };
+}
+
+/**
+ * How many courses the catalog finds for this filter. Without tags or search the answer is a sum over the
+ * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
+ * triggers write in each course write's transaction); tags and search are counted on the courses they match.
+ */
+export async function countCourses(prisma: PrismaClient, rawFilter: unknown, canSeeInactive: boolean): Promise<number> {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
+  if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) {
+    return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
+  }
+  // Learners see active courses only: asking for inactive ones finds none.
+  if (!canSeeInactive && filter?.isActive === false) return 0;
+  const isActive = canSeeInactive ? (filter?.isActive ?? undefined) : true;
+  const { _sum } = await prisma.courseCount.aggregate({
+    _sum: { courses: true },
+    where: { level: filter?.level ?? undefined, isActive },
+  });
+  return _sum.courses ?? 0;
+}
+
+const ORDER_COLUMNS = {
+  title: 'title',
+  created_at: 'createdAt',
+  duration: 'durationMinutes',
+  level: 'levelRank',
+} as const;
+
+export type CourseOrderColumn = keyof typeof ORDER_COLUMNS;
+
+/** Orders by the chosen column with id as the tie-breaker, so cursors are stable. */
+export function courseOrderBy(
+  order: { field: CourseOrderColumn; direction: 'asc' | 'desc' } | null | undefined,
+): Prisma.CourseOrderByWithRelationInput[] {
+  if (!order) return [{ id: 'asc' }];
+  const column = ORDER_COLUMNS[order.field];
+  const direction = order.direction;
+  const primary: Prisma.CourseOrderByWithRelationInput =
+    column === 'durationMinutes' ? { durationMinutes: { sort: direction, nulls: 'last' } } : { [column]: direction };
+  return [primary, { id: direction }];
+}
+
+class ContentPathError extends Error {
+  override name = 'ContentPathError';
+}
+
+/** Resolves a course's content_path inside the content root, refusing anything that escapes it. */
+function resolveContentPath(contentRoot: string, contentPath: string): string {
+  const root = path.resolve(contentRoot);
+  const resolved = path.resolve(root, contentPath);
+  if (path.isAbsolute(contentPath) || !resolved.startsWith(root + path.sep)) {
+    throw new ContentPathError(`content path escapes the content root: ${contentPath}`);
+  }
+  return resolved;
+}
+
+/** The course's Markdown, or null when it has no content file (yet). */
+export async function readCourseContent(contentRoot: string, contentPath: string | null): Promise<string | null> {
+  if (!contentPath) return null;
+  try {
+    return await readFile(resolveContentPath(contentRoot, contentPath), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** Where a course's Markdown lives: a normalized relative .md path that stays inside the content root. */
+function contentPathSchema(contentRoot: string) {
+  return z
+    .string()
+    .trim()
+    .max(500, 'must be at most 500 characters')
+    .refine(
+      (value) => !/[\\\0]/.test(value) && path.posix.normalize(value) === value,
+      'must be a normalized relative path with forward slashes (no ./, //, backslashes)',
+    )
+    .refine((value) => value.endsWith('.md'), 'must name a Markdown file (.md)')
+    .refine((value) => {
+      try {
+        resolveContentPath(contentRoot, value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must stay inside the content root');
+}
+
+function courseFields(contentRoot: string) {
+  return {
+    title: z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    description: z.string().trim().max(10_000, 'must be at most 10000 characters').nullish(),
+    level: z.enum(COURSE_LEVELS),
+    contentPath: contentPathSchema(contentRoot).nullish(),
+    videoUrl: httpUrl.nullish(),
+    thumbnailUrl: httpUrl.nullish(),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(0, 'must not be negative')
+      .max(MAX_DURATION_MINUTES, `must be at most ${MAX_DURATION_MINUTES}`)
+      .nullish(),
+    tags: unsetWhenNull(tagList),
+    prerequisiteIds: unsetWhenNull(
+      z
+        .array(globalIdOf('Course'))
+        .max(MAX_PREREQUISITES, `must hold at most ${MAX_PREREQUISITES} courses`)
+        .transform(unique),
+    ),
+    isActive: unsetWhenNull(z.boolean()),
+  };
+}
+
+/** CourseInput, validated (the content root decides which content paths are inside it). */
+export const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
+/** CourseUpdateInput: every field optional; only the given ones change. */
+export const courseUpdateSchema = (contentRoot: string) => {
+  const fields = courseFields(contentRoot);
+  // null leaves a NOT NULL column as it is, like leaving the field out.
+  return z.object({ ...fields, title: unsetWhenNull(fields.title), level: unsetWhenNull(fields.level) }).partial();
+};
+
+export type CourseCreateData = z.output<ReturnType<typeof courseCreateSchema>>;
+export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;
+/** plugin-prisma's selection for the returned course, so nested fields cost no extra query. */
+export type CourseQuery = { select?: Prisma.CourseSelect; include?: Prisma.CourseInclude };
+
+/** Adds a course; its prerequisites must exist. */
+export function createCourse(prisma: PrismaClient, data: CourseCreateData, query: CourseQuery = {}) {
+  const { prerequisiteIds, ...columns } = data;
+  return prisma.$transaction(async (tx) => {
+    if (prerequisiteIds?.length) await checkPrerequisites(tx, null, prerequisiteIds);
+    return tx.course.create({ ...query, data: { ...columns, prerequisites: prerequisiteIds } });
+  });
+}
+
+/** Changes the given fields of a course; new prerequisites must exist and must not close a cycle. */
+export function updateCourse(prisma: PrismaClient, id: number, data: CourseUpdateData, query: CourseQuery = {}) {
+  const { prerequisiteIds, ...columns } = data;
+  return prisma.$transaction(async (tx) => {
+    const exists = await tx.course.findUnique({ where: { id }, select: { id: true } });
+    if (!exists) throw new NotFoundError('Course');
+    if (prerequisiteIds) await checkPrerequisites(tx, id, prerequisiteIds);
+    return tx.course.update({ ...query, where: { id }, data: { ...columns, prerequisites: prerequisiteIds } });
+  });
+}

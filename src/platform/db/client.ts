@@ -1,0 +1,125 @@
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../generated/prisma/client.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../logger.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
+import { migrate } from './migrator.js';
+import { seedDatabase } from './seed.js';
+
+export interface Database {
+  url: string;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  /** SQL statements sent through the pool since start (what tests and benchmarks count). */
+  statementCount(): number;
+  /** True when the database answers a trivial query. */
+  isReachable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  poolSize: number;
+  poolTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** Where lost idle connections are reported; nowhere without it. */
+  logger?: Logger;
+}
+
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    poolSize: config.DATABASE_POOL_SIZE,
+    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+/** Opens a pool and a Prisma client (driver adapter, no native engine) on one PostgreSQL URL. */
+export function connectDatabase(
+  url: string,
+  { poolSize, poolTimeoutMs, statementTimeoutMs, logger }: DatabaseOptions,
+): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: poolTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    // A statement stuck behind a lock would hold its connection and its request forever; PostgreSQL ends it
+    // (0, PostgreSQL's own "no limit", is not sent at all).
+    statement_timeout: statementTimeoutMs,
+    // A server that vanished without closing the socket (host down, network cut): the OS starts probing
+    // after 10 s of silence instead of its default two hours, so a dead connection is found in minutes.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
+  let statements = 0;
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      statements += 1;
+      return query(...args);
+    }) as typeof client.query;
+  });
+  // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    url,
+    pool,
+    prisma,
+    statementCount: () => statements,
+    async isReachable() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** Runs work on one dedicated connection (migrations, seeding), outside the counted pool. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The database the server runs on: DATABASE_URL as it is, or an embedded PGlite under EMBEDDED_DATA_DIR,
+ * migrated and seeded on start so that `npm start` needs nothing else.
+ */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<Database & { embedded?: EmbeddedDatabase }> {
+  const options = { ...databaseOptions(config), logger };
+  if (config.DATABASE_URL) return connectDatabase(config.DATABASE_URL, options);
+
+  logger.info({ dataDir: config.EMBEDDED_DATA_DIR }, 'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');
+  const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, config.DATABASE_POOL_SIZE + 2);
+  await withClient(embedded.url, async (client) => {
+    const applied = await migrate(client);
+    if (applied.length > 0) logger.info({ applied }, 'embedded database: applied migrations');
+    const seeded = await seedDatabase(client, { onlyIfEmpty: true });
+    if (seeded) logger.info(seeded, 'embedded database: seeded demo characters and courses');
+  });
+  const database = connectDatabase(embedded.url, options);
+  return {
+    ...database,
+    embedded,
+    async close() {
+      await database.close();
+      await embedded.stop();
+    },
+  };
+}
