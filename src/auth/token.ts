@@ -88,12 +88,24 @@ export function authSettings(secret: string, issuer?: string, audience?: string)
   return { key, issuer, audience };
 }
 
+/** Longer tokens are refused before they are parsed or verified (Node's own header limit is 16 KB). */
+export const MAX_TOKEN_LENGTH = 16_384;
+/**
+ * Verified tokens are cached by their whole text; longer ones (a PokerIQ Pro token is a few hundred characters)
+ * are verified on every request, so the cache holds at most its entry count times this.
+ */
+const MAX_CACHED_TOKEN_LENGTH = 2048;
+
 /** Reads "Bearer <jwt>"; an absent header means anonymous, a malformed one is an error. */
 export function bearerToken(header: string | undefined | null): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
-  return match[1]!;
+  const token = match[1]!;
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new UnauthenticatedError(`Token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  }
+  return token;
 }
 
 /** Verifies an HS256 token from the PokerIQ Pro login and returns who it speaks for. */
@@ -124,7 +136,9 @@ export function cachedTokenVerifier(settings: AuthSettings, max = 10_000): (toke
     if (cached && (cached.expiresAt === null || cached.expiresAt * 1000 > Date.now())) return cached;
     const viewer = Object.freeze(await verifyToken(token, settings));
     const ttl = viewer.expiresAt === null ? 0 : viewer.expiresAt * 1000 - Date.now();
-    if (viewer.expiresAt === null || ttl > 0) verified.set(token, viewer, { ttl });
+    if (token.length <= MAX_CACHED_TOKEN_LENGTH && (viewer.expiresAt === null || ttl > 0)) {
+      verified.set(token, viewer, { ttl });
+    }
     return viewer;
   };
 }

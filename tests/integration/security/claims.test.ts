@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { startTestServer, errorCodes, TEST_JWT_SECRET, type TestServer } from '../../helpers/server.js';
 import { ViewerDocument } from '../../generated/graphql.js';
 import { openSocket } from './socket.js';
+import { MAX_TOKEN_LENGTH } from '../../../src/auth/token.js';
 
 /**
  * A validly signed token can still carry claims PostgreSQL cannot store or that make no sense: they are cleaned
@@ -27,6 +28,15 @@ function signClaims(claims: Record<string, unknown>): Promise<string> {
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(TEST_JWT_SECRET));
 }
+
+// Over HTTP, Node refuses headers past 16 KB itself (431); a WebSocket's connectionParams may carry up to 100 KB.
+it('closes a WebSocket whose validly signed token is longer than MAX_TOKEN_LENGTH with 4403', async () => {
+  const token = await signClaims({ blob: 'x'.repeat(MAX_TOKEN_LENGTH) });
+  expect(token.length).toBeGreaterThan(MAX_TOKEN_LENGTH);
+  const socket = await openSocket(server.wsUrl);
+  socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+  expect((await socket.closed).code).toBe(4403);
+});
 
 describe('claims that are cleaned', () => {
   it.each([
