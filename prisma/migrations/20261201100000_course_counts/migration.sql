@@ -14,6 +14,11 @@ SELECT level, is_active, count(*) FROM courses GROUP BY level, is_active;
 CREATE FUNCTION course_counts_add(course_level VARCHAR, active BOOLEAN, delta INTEGER) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  -- One transaction at a time changes the counters: a transaction that writes several courses (an insert,
+  -- then a deactivation) locks several counter rows across statements, in an order no trigger can choose,
+  -- and two such transactions deadlocked. The lock is taken before any counter row and held to the end of
+  -- the transaction, so course writes that change counts queue instead (admins' writes, rare and short).
+  PERFORM pg_advisory_xact_lock(7316002);
   -- A removal's key always has its row; an addition may be the first of its key. (An upsert cannot take
   -- both: the CHECK refuses the negative row it proposes before the conflict is seen.)
   IF delta < 0 THEN
