@@ -4,10 +4,19 @@ import type { Viewer } from '../../auth/token.js';
 import { visibleAssessments } from '../../auth/access.js';
 import { groupedByKey } from '../../platform/db/keyed-rows.js';
 
+/**
+ * An assessment as a course's list of them reads it: without its questions and scoring rules, most of the
+ * row's bytes, which a catalog page never shows. The fields that show them select those columns, and
+ * plugin-prisma loads them (one batched statement) for rows read here.
+ */
+export type AssessmentListing = Omit<Assessment, 'questions' | 'scoringConfig'>;
+
+const CONTENT_COLUMNS = { questions: true, scoringConfig: true } as const;
+
 /** Batching for a course's assessments and the viewer's attempts (see createLoaders in graphql/context.ts). */
 export interface AssessmentLoaders {
   /** A course's assessments the viewer may see (learners: active ones of active courses), in id order. */
-  assessmentsByCourse: DataLoader<number, Assessment[]>;
+  assessmentsByCourse: DataLoader<number, AssessmentListing[]>;
   /** The viewer's own attempts at an assessment, by attempt number; none for anonymous viewers. */
   viewerAttemptsByAssessment: DataLoader<number, AssessmentAttempt[]>;
   /**
@@ -45,11 +54,13 @@ export function createAssessmentLoaders(prisma: PrismaClient, viewer: Viewer | n
       const where = { courseId: { in: [...courseIds] }, ...visibleAssessments(viewer) };
       const orderBy = { id: 'asc' } as const;
       if (!viewer) {
-        return groupedByKey(courseIds, await prisma.assessment.findMany({ where, orderBy }), (row) => row.courseId);
+        const rows = await prisma.assessment.findMany({ where, orderBy, omit: CONTENT_COLUMNS });
+        return groupedByKey(courseIds, rows, (row) => row.courseId);
       }
       const rows = await prisma.assessment.findMany({
         where,
         orderBy,
+        omit: CONTENT_COLUMNS,
         // The viewer's attempts are counted in the same statement (a grouped join on their attempts).
         include: { _count: { select: { attempts: { where: { userId: viewer.id } } } } },
       });
