@@ -126,22 +126,31 @@ export function summarizeRuns(
   };
 }
 
+/**
+ * The project's figures over each other target's, as the median of the rounds' ratios: run i of every target
+ * ran in the same round (they interleave), so a burst of load from elsewhere on the machine, which moves every
+ * figure of its round, cancels out of that round's ratio where it would not out of a ratio of medians.
+ */
 export function ratios(targets: TargetReport[]): ScenarioReport['ratios'] {
   const project = targets.find((t) => t.target === 'project');
   if (!project) return {};
-  const over = (mine: number, theirs: number) => (theirs ? Math.round((mine / theirs) * 100) / 100 : null);
+  const medianRatio = (other: TargetReport, figure: (run: TargetReport['runs'][number]) => number | null) => {
+    const rounds = project.runs.flatMap((run, round) => {
+      const mine = figure(run);
+      const theirs = other.runs[round] ? figure(other.runs[round]) : null;
+      return mine !== null && theirs ? [mine / theirs] : [];
+    });
+    return rounds.length ? Math.round(median(rounds) * 100) / 100 : null;
+  };
   return Object.fromEntries(
     targets
       .filter((other) => other !== project)
       .map((other) => [
         other.target,
         {
-          requestsPerSecond: over(project.requestsPerSecond, other.requestsPerSecond),
-          p99: over(project.latencyMs.p99, other.latencyMs.p99),
-          cpuMsPerRequest:
-            project.cpuMsPerRequest !== null && other.cpuMsPerRequest !== null
-              ? over(project.cpuMsPerRequest, other.cpuMsPerRequest)
-              : null,
+          requestsPerSecond: medianRatio(other, (run) => run.requestsPerSecond),
+          p99: medianRatio(other, (run) => run.latencyMs.p99),
+          cpuMsPerRequest: medianRatio(other, (run) => run.cpuMsPerRequest),
         },
       ]),
   );
@@ -241,9 +250,9 @@ export function formatTable(report: BenchReport): string {
   }
   lines.push(
     '',
-    "x req/s, x p99, x CPU: the project's median over that target's (req/s above 1x, p99 and CPU below 1x favour",
-    'the project); CPU ms/req: user + system time of the server process per request, the steadier figure on a busy',
-    'machine',
+    "x req/s, x p99, x CPU: the median over the rounds of the project's figure over that target's in the same round",
+    '(req/s above 1x, p99 and CPU below 1x favour the project); CPU ms/req: user + system time of the server process',
+    'per request',
     ...Object.entries(report.targets).map(([name, what]) => `${name.padEnd(widths[1]!)} ${what}`),
   );
   return lines.join('\n');
