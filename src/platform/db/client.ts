@@ -67,7 +67,9 @@ export function connectDatabase(
   });
   // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // An interactive transaction waits for a connection as long as any query does (Prisma's own default is 2 s:
+  // under a burst of admin writes, which queue on course_counts' lock, they failed with a masked error).
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: poolTimeoutMs } });
   return {
     url,
     pool,
