@@ -125,12 +125,16 @@ describe('npm run bench -- --quick', () => {
       'project@base': statements.project,
     });
     expect(statements.naive).toBeGreaterThan(statements.project!);
-    // The project over every other target, for throughput and p99.
+    // The project over every other target, for throughput, p99 and CPU time per request.
     expect(catalog.ratios).toEqual(
       Object.fromEntries(
-        others.map((name) => [name, { requestsPerSecond: expect.any(Number), p99: expect.any(Number) }]),
+        others.map((name) => [
+          name,
+          { requestsPerSecond: expect.any(Number), p99: expect.any(Number), cpuMsPerRequest: expect.any(Number) },
+        ]),
       ),
     );
+    for (const row of catalog.targets) expect(row.cpuMsPerRequest).toBeGreaterThan(0);
 
     const fanout = report.scenarios[4]!;
     expect(fanout.targets[0]!.fanout).toMatchObject({
