@@ -21,8 +21,13 @@ export interface TargetReport {
   statements: { sql: string; perRequest: number }[];
   /** Peak resident set size of the server process during the runs. */
   rssMb: number | null;
+  /**
+   * Median CPU time (user + system) the server process spent per request: less sensitive than req/s to what
+   * else the machine runs, so the figure to compare in an A/B on a busy machine. Null where unmeasured.
+   */
+  cpuMsPerRequest: number | null;
   fanout?: FanoutResult;
-  runs: (ScenarioResult & { rssMb: number | null })[];
+  runs: (ScenarioResult & { rssMb: number | null; cpuMsPerRequest: number | null })[];
 }
 
 export interface ScenarioReport {
@@ -45,6 +50,7 @@ export interface ScenarioReport {
 export interface ProjectRatios {
   requestsPerSecond: number | null;
   p99: number | null;
+  cpuMsPerRequest: number | null;
 }
 
 export interface BenchReport {
@@ -105,6 +111,7 @@ export function summarizeRuns(
 ): TargetReport {
   const fanouts = runs.map((run) => run.fanout).filter((fanout) => fanout !== undefined);
   const peaks = runs.map((run) => run.rssMb).filter((rss) => rss !== null);
+  const cpuTimes = runs.map((run) => run.cpuMsPerRequest).filter((cpu) => cpu !== null);
   return {
     target,
     requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
@@ -113,23 +120,37 @@ export function summarizeRuns(
     firstError: runs.find((run) => run.firstError)?.firstError ?? null,
     ...probe,
     rssMb: peaks.length ? Math.max(...peaks) : null,
+    cpuMsPerRequest: cpuTimes.length ? Math.round(median(cpuTimes) * 100) / 100 : null,
     ...(fanouts.length ? { fanout: medianFanout(fanouts) } : {}),
     runs,
   };
 }
 
+/**
+ * The project's figures over each other target's, as the median of the rounds' ratios: run i of every target
+ * ran in the same round (they interleave), so a burst of load from elsewhere on the machine, which moves every
+ * figure of its round, cancels out of that round's ratio where it would not out of a ratio of medians.
+ */
 export function ratios(targets: TargetReport[]): ScenarioReport['ratios'] {
   const project = targets.find((t) => t.target === 'project');
   if (!project) return {};
-  const over = (mine: number, theirs: number) => (theirs ? Math.round((mine / theirs) * 100) / 100 : null);
+  const medianRatio = (other: TargetReport, figure: (run: TargetReport['runs'][number]) => number | null) => {
+    const rounds = project.runs.flatMap((run, round) => {
+      const mine = figure(run);
+      const theirs = other.runs[round] ? figure(other.runs[round]) : null;
+      return mine !== null && theirs ? [mine / theirs] : [];
+    });
+    return rounds.length ? Math.round(median(rounds) * 100) / 100 : null;
+  };
   return Object.fromEntries(
     targets
       .filter((other) => other !== project)
       .map((other) => [
         other.target,
         {
-          requestsPerSecond: over(project.requestsPerSecond, other.requestsPerSecond),
-          p99: over(project.latencyMs.p99, other.latencyMs.p99),
+          requestsPerSecond: medianRatio(other, (run) => run.requestsPerSecond),
+          p99: medianRatio(other, (run) => run.latencyMs.p99),
+          cpuMsPerRequest: medianRatio(other, (run) => run.cpuMsPerRequest),
         },
       ]),
   );
@@ -173,10 +194,12 @@ export function formatTable(report: BenchReport): string {
     'errors',
     'stmts/req',
     'RSS MB',
+    'CPU ms/req',
     'x req/s',
     'x p99',
+    'x CPU',
   ];
-  const widths = [22, 12, 8, 8, 8, 8, 7, 10, 7, 8, 7];
+  const widths = [22, 12, 8, 8, 8, 8, 7, 10, 7, 11, 8, 7, 7];
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : pad(cell, widths[i]!))).join(' ');
   const lines = [line(header), '-'.repeat(widths.reduce((a, b) => a + b + 1, 0))];
@@ -199,8 +222,10 @@ export function formatTable(report: BenchReport): string {
           String(row.errors),
           fixed(row.statementsPerRequest),
           row.rssMb === null ? '-' : String(row.rssMb),
+          fixed(row.cpuMsPerRequest, 2),
           ratio(scenario.ratios?.[row.target]?.requestsPerSecond),
           ratio(scenario.ratios?.[row.target]?.p99),
+          ratio(scenario.ratios?.[row.target]?.cpuMsPerRequest),
         ]),
       );
       if (row.fanout) {
@@ -225,7 +250,9 @@ export function formatTable(report: BenchReport): string {
   }
   lines.push(
     '',
-    "x req/s, x p99: the project's median over that target's (req/s above 1x and p99 below 1x favour the project)",
+    "x req/s, x p99, x CPU: the median over the rounds of the project's figure over that target's in the same round",
+    '(req/s above 1x, p99 and CPU below 1x favour the project); CPU ms/req: user + system time of the server process',
+    'per request',
     ...Object.entries(report.targets).map(([name, what]) => `${name.padEnd(widths[1]!)} ${what}`),
   );
   return lines.join('\n');

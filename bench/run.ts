@@ -372,12 +372,18 @@ async function main(): Promise<void> {
           const target = targets.get(name)!;
           log(`  scenario ${scenario.id} (${scenario.name}), ${name}, run ${round + 1}`);
           const peakRss = target.watchRss();
+          const cpuBefore = target.cpuTimeMs();
           const fromUs = monotonicUs();
           const result = await run.run(target, { connections: settings.connections, ...measuredLength });
           if (name === 'project') projectWindows.push({ fromUs, toUs: monotonicUs() });
+          const cpuAfter = target.cpuTimeMs();
+          const cpuMsPerRequest =
+            cpuBefore !== null && cpuAfter !== null && result.requests > 0
+              ? (cpuAfter - cpuBefore) / result.requests
+              : null;
           runs.set(`${scenario.id}:${name}`, [
             ...(runs.get(`${scenario.id}:${name}`) ?? []),
-            { ...result, rssMb: peakRss() },
+            { ...result, rssMb: peakRss(), cpuMsPerRequest },
           ]);
         }
       }

@@ -113,6 +113,8 @@ export interface RunningTarget {
   wsUrl: string;
   /** Samples RSS every 250 ms until the returned function is called, which returns the peak in MB. */
   watchRss(): () => number | null;
+  /** CPU time (user + system) the process has used so far, in ms; null once it has exited. */
+  cpuTimeMs(): number | null;
   /** SIGTERM, then waits for the exit (the project drains and writes its CPU profile); SIGKILL after 10 s. */
   stop(): Promise<void>;
 }
@@ -132,6 +134,21 @@ function readRssMb(pid: number): number | null {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** /proc/<pid>/stat counts in USER_HZ, which Linux fixes at 100 ticks a second for user space. */
+const MS_PER_TICK = 10;
+
+function readCpuTimeMs(pid: number): number | null {
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the
+    // 14th and 15th fields of the line, the 12th and 13th after the name.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
   } catch {
     return null;
   }
@@ -211,6 +228,7 @@ export async function startTarget(
         return peak;
       };
     },
+    cpuTimeMs: () => readCpuTimeMs(pid),
     async stop() {
       child.kill('SIGTERM');
       const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);

@@ -8,6 +8,8 @@ import { createAssessmentLoaders, type AssessmentLoaders } from '../modules/asse
 import { createCourseLoaders, type CourseLoaders } from '../modules/course/loaders.js';
 import { createProgressLoaders, type ProgressLoaders } from '../modules/progress/loaders.js';
 import type { RequestScope } from '../platform/request-scope.js';
+import type { Database } from '../platform/db/client.js';
+import type { RowReader } from '../platform/db/statements.js';
 
 /**
  * Batching for lookups that plugin-prisma's selections do not cover (prerequisite ids in an array column,
@@ -17,17 +19,21 @@ import type { RequestScope } from '../platform/request-scope.js';
  */
 export type Loaders = CourseLoaders & ProgressLoaders & AssessmentLoaders;
 
-export function createLoaders(prisma: PrismaClient, viewer: Viewer | null): Loaders {
+/** What the loaders read with: Prisma, and the named statements of the catalog's hot lookups. */
+export type LoaderDatabase = Pick<Database, 'prisma' | 'readRows'>;
+
+export function createLoaders(database: LoaderDatabase, viewer: Viewer | null): Loaders {
   return {
-    ...createCourseLoaders(prisma, viewer),
-    ...createProgressLoaders(prisma, viewer),
-    ...createAssessmentLoaders(prisma, viewer),
+    ...createCourseLoaders(database.readRows, viewer),
+    ...createProgressLoaders(database.readRows, viewer),
+    ...createAssessmentLoaders(database, viewer),
   };
 }
 
 /** What every resolver receives: one per HTTP request or per WebSocket operation. */
 export interface Context {
   prisma: PrismaClient;
+  readRows: RowReader;
   viewer: Viewer | null;
   loaders: Loaders;
   config: Config;
@@ -41,6 +47,7 @@ export interface Context {
 
 export interface ContextDependencies {
   prisma: PrismaClient;
+  readRows: RowReader;
   config: Config;
   logger: Logger;
   pubsub: PubSub;
@@ -55,6 +62,6 @@ export function createContext(deps: ContextDependencies, viewer: Viewer | null, 
     requestId,
     scope,
     logger: deps.logger.child({ requestId }),
-    loaders: createLoaders(deps.prisma, viewer),
+    loaders: createLoaders(deps, viewer),
   };
 }

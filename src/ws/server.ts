@@ -129,7 +129,7 @@ export function serveWebSocket(httpServer: Server, path: string, deps: WebSocket
       // answer nested fields from a cache as old as the subscription. (Events are resolved one at a time.)
       subscribe: (args) =>
         subscribeWithEachEvent(args, (context) => {
-          context.loaders = createLoaders(context.prisma, context.viewer);
+          context.loaders = createLoaders(context, context.viewer);
         }),
     }),
     wsServer,

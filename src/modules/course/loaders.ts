@@ -1,22 +1,34 @@
 import DataLoader from 'dataloader';
-import type { Course, PrismaClient } from '../../generated/prisma/client.js';
+import type { Course } from '../../generated/prisma/client.js';
 import type { Viewer } from '../../auth/token.js';
-import { activeUnlessAdmin } from '../../auth/access.js';
+import { isAdmin } from '../../auth/access.js';
 import { byKey } from '../../platform/db/keyed-rows.js';
+import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 
 export interface CourseLoaders {
   /** Courses the viewer may see by id (inactive ones are null for learners); prerequisites are batched so. */
   courseById: DataLoader<number, Course | null>;
 }
 
-export function createCourseLoaders(prisma: PrismaClient, viewer: Viewer | null): CourseLoaders {
+/** Every column of courses, named and typed as Prisma's Course (tests/integration/batching/loader-rows checks). */
+const COURSE_COLUMNS = `id, title, description, level, level_rank AS "levelRank", content_path AS "contentPath",
+  video_url AS "videoUrl", thumbnail_url AS "thumbnailUrl", duration_minutes AS "durationMinutes", prerequisites,
+  tags, is_active AS "isActive", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** $1: course ids. What activeUnlessAdmin allows: admins every course, learners the active ones. */
+const COURSES_BY_ID: Record<'admin' | 'learner', NamedStatement> = {
+  admin: { name: 'courses-by-id', text: `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = ANY ($1::int[])` },
+  learner: {
+    name: 'active-courses-by-id',
+    text: `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = ANY ($1::int[]) AND is_active`,
+  },
+};
+
+export function createCourseLoaders(readRows: RowReader, viewer: Viewer | null): CourseLoaders {
+  const coursesById = COURSES_BY_ID[isAdmin(viewer) ? 'admin' : 'learner'];
   return {
     courseById: new DataLoader(async (ids) =>
-      byKey(
-        ids,
-        await prisma.course.findMany({ where: { id: { in: [...ids] }, ...activeUnlessAdmin(viewer) } }),
-        (course) => course.id,
-      ),
+      byKey(ids, await readRows<Course>(coursesById, [ids]), (course) => course.id),
     ),
   };
 }

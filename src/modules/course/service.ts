@@ -5,6 +5,7 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/input.js';
+import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 import { globalIdOf } from '../../graphql/ids.js';
 import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
 import { checkPrerequisites } from './prerequisites.js';
@@ -66,19 +67,28 @@ export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma
  * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
  * triggers write in each course write's transaction); tags and search are counted on the courses they match.
  */
-export async function countCourses(prisma: PrismaClient, rawFilter: unknown, canSeeInactive: boolean): Promise<number> {
+/** $1: a level or null for all, $2: active or inactive courses, null for both. */
+const COUNTED_COURSES: NamedStatement = {
+  name: 'counted-courses',
+  text: `SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts
+    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2)`,
+};
+
+export async function countCourses(
+  { prisma, readRows }: { prisma: PrismaClient; readRows: RowReader },
+  rawFilter: unknown,
+  canSeeInactive: boolean,
+): Promise<number> {
   const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
   if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) {
     return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
   }
   // Learners see active courses only: asking for inactive ones finds none.
   if (!canSeeInactive && filter?.isActive === false) return 0;
-  const isActive = canSeeInactive ? (filter?.isActive ?? undefined) : true;
-  const { _sum } = await prisma.courseCount.aggregate({
-    _sum: { courses: true },
-    where: { level: filter?.level ?? undefined, isActive },
-  });
-  return _sum.courses ?? 0;
+  const isActive = canSeeInactive ? (filter?.isActive ?? null) : true;
+  // The catalog's every page asks this: a named statement, not a Prisma aggregate.
+  const [counted] = await readRows<{ courses: number }>(COUNTED_COURSES, [filter?.level ?? null, isActive]);
+  return counted?.courses ?? 0;
 }
 
 const ORDER_COLUMNS = {

@@ -6,11 +6,14 @@ import type { Logger } from '../logger.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
 import { migrate } from './migrator.js';
 import { seedDatabase } from './seed.js';
+import { createRowReader, type RowReader } from './statements.js';
 
 export interface Database {
   url: string;
   pool: pg.Pool;
   prisma: PrismaClient;
+  /** The hot reads that bypass Prisma's runtime (see NamedStatement). */
+  readRows: RowReader;
   /** SQL statements sent through the pool since start (what tests and benchmarks count). */
   statementCount(): number;
   /** True when the database answers a trivial query. */
@@ -22,6 +25,8 @@ export interface DatabaseOptions {
   poolSize: number;
   poolTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Send NamedStatements by name (default true; false on the embedded engine, see createRowReader). */
+  preparedStatements?: boolean;
   /** Where lost idle connections are reported; nowhere without it. */
   logger?: Logger;
 }
@@ -37,7 +42,7 @@ export function databaseOptions(config: Config): DatabaseOptions {
 /** Opens a pool and a Prisma client (driver adapter, no native engine) on one PostgreSQL URL. */
 export function connectDatabase(
   url: string,
-  { poolSize, poolTimeoutMs, statementTimeoutMs, logger }: DatabaseOptions,
+  { poolSize, poolTimeoutMs, statementTimeoutMs, preparedStatements = true, logger }: DatabaseOptions,
 ): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -62,11 +67,14 @@ export function connectDatabase(
   });
   // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // An interactive transaction waits for a connection as long as any query does (Prisma's own default is 2 s:
+  // under a burst of admin writes, which queue on course_counts' lock, they failed with a masked error).
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: poolTimeoutMs } });
   return {
     url,
     pool,
     prisma,
+    readRows: createRowReader(pool, { prepared: preparedStatements }),
     statementCount: () => statements,
     async isReachable() {
       try {
@@ -113,7 +121,7 @@ export async function openDatabase(
     const seeded = await seedDatabase(client, { onlyIfEmpty: true });
     if (seeded) logger.info(seeded, 'embedded database: seeded demo characters and courses');
   });
-  const database = connectDatabase(embedded.url, options);
+  const database = connectDatabase(embedded.url, { ...options, preparedStatements: false });
   return {
     ...database,
     embedded,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Assessment } from '../../../generated/prisma/client.js';
 import { builder } from '../../../graphql/builder.js';
 import { ownedByViewer, visibleAssessments } from '../../../auth/access.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
@@ -94,16 +95,20 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
     }),
     maxAttempts: t.exposeInt('maxAttempts'),
     isActive: t.exposeBoolean('isActive', { description: 'Inactive assessments are hidden from learners.' }),
+    // Selected, not exposed: a course's assessments are read without these columns (AssessmentListing).
     questions: t.field({
       type: [QuestionRef],
+      select: { questions: true, scoringConfig: true },
       resolve: (assessment) => readAssessmentContent(assessment).questions,
     }),
-    scoringConfig: t.expose('scoringConfig', {
+    scoringConfig: t.field({
       type: 'JSON',
       nullable: true,
       description:
         'Admins only: the scoring rules, { weights?: { <questionId>: number > 0 }, partialCredit?: boolean }.',
       authScopes: { admin: true },
+      select: { scoringConfig: true },
+      resolve: (assessment) => assessment.scoringConfig,
     }),
     viewerAttempts: t.field({
       type: [AssessmentAttemptRef],
@@ -160,6 +165,8 @@ builder.prismaObjectField(CourseRef, 'assessments', (t) =>
   t.field({
     type: [AssessmentRef],
     description: "The course's assessments (learners: the active ones), in the order they were created.",
-    resolve: (course, _args, context) => context.loaders.assessmentsByCourse.load(course.id),
+    // AssessmentListing rows: the fields that read the columns they lack select them (see above).
+    resolve: (course, _args, context) =>
+      context.loaders.assessmentsByCourse.load(course.id) as Promise<Assessment[]>,
   }),
 );

@@ -17,7 +17,7 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: CourseOrderInput }),
       },
       totalCount: (_connection, args, context) => {
-        return countCourses(context.prisma, args.filter, isAdmin(context.viewer));
+        return countCourses(context, args.filter, isAdmin(context.viewer));
       },
       resolve: (query, _parent, args, context) => {
         return context.prisma.course.findMany({

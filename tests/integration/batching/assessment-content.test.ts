@@ -1,0 +1,66 @@
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createAssessment, createCourse, createUser, globalId } from '../../helpers/factories.js';
+
+/**
+ * A course's assessments are read without their questions and scoring rules (most of a row's bytes, which the
+ * catalog page never shows); a page that does ask for them gets them from one more statement, whatever its size.
+ */
+// Not among tests/operations: at the largest page size it is an operation the cost limit refuses, as it should.
+const CATALOG_ASSESSMENT_CONTENT = /* GraphQL */ `
+  query CatalogAssessmentContent($first: Int!) {
+    courses(first: $first) {
+      edges { node { id assessments { id title questions { id prompt } scoringConfig } } }
+    }
+  }
+`;
+
+interface CatalogAssessmentContent {
+  courses: {
+    edges: {
+      node: { id: string; assessments: { id: string; title: string; questions: unknown[]; scoringConfig: unknown }[] };
+    }[];
+  };
+}
+
+let server: TestServer;
+let admin: { id: number; role: 'admin' };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const prisma = server.database.prisma;
+  admin = { id: (await createUser(prisma, { role: 'admin' })).id, role: 'admin' };
+  for (let i = 0; i < 10; i += 1) {
+    const course = await createCourse(prisma);
+    for (let a = 0; a < 2; a += 1) await createAssessment(prisma, course.id);
+  }
+});
+afterAll(() => server.close());
+
+async function pageOf(first: number) {
+  const before = server.database.statementCount();
+  const response = await server.graphql(CATALOG_ASSESSMENT_CONTENT, { first }, { as: admin });
+  const statements = server.database.statementCount() - before;
+  expect(response.body.errors).toBeUndefined();
+  const data = response.body.data as CatalogAssessmentContent;
+  return { statements, nodes: data.courses.edges.map((edge) => edge.node) };
+}
+
+describe("a course's assessments with their questions", () => {
+  it('answers each with its stored questions and scoring rules', async () => {
+    const { nodes } = await pageOf(10);
+    const stored = await server.database.prisma.assessment.findMany({ orderBy: { id: 'asc' } });
+    const answered = nodes.flatMap((node) => node.assessments);
+    expect(answered.map((assessment) => assessment.id)).toEqual(stored.map((row) => globalId('Assessment', row.id)));
+    answered.forEach((assessment, i) => {
+      const row = stored[i]!;
+      const questions = row.questions as { id: string; prompt: string }[];
+      expect(assessment.questions).toEqual(questions.map(({ id, prompt }) => ({ id, prompt })));
+      expect(assessment.scoringConfig).toEqual(row.scoringConfig);
+    });
+  });
+
+  it('costs 3 statements for 2 and for 10 courses: the page, its assessments, and their content', async () => {
+    await pageOf(1); // provisions the admin's user row
+    expect([(await pageOf(2)).statements, (await pageOf(10)).statements]).toEqual([3, 3]);
+  });
+});

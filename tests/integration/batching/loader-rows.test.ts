@@ -1,0 +1,101 @@
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createAssessment, createCourse, createUser } from '../../helpers/factories.js';
+import { createLoaders } from '../../../src/graphql/context.js';
+import { createRowReader } from '../../../src/platform/db/statements.js';
+import type { Viewer } from '../../../src/auth/token.js';
+
+/**
+ * The catalog's lookups read with named statements instead of Prisma, and hand their rows to fields typed by
+ * Prisma's models: each row must be the row Prisma would read, column for column (a column added to a model
+ * but not to its statement fails here), and the visibility rules must be Prisma's where-filters' own.
+ */
+let server: TestServer;
+let learner: Viewer;
+let admin: Viewer;
+const courseIds: number[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const prisma = server.database.prisma;
+  const viewerOf = async (role: 'learner' | 'admin'): Promise<Viewer> => {
+    const user = await createUser(prisma, { role });
+    return { id: user.id, role, email: user.email, displayName: user.displayName, expiresAt: null };
+  };
+  learner = await viewerOf('learner');
+  admin = await viewerOf('admin');
+  for (let i = 0; i < 4; i += 1) {
+    const course = await createCourse(prisma, { isActive: i !== 3, prerequisites: courseIds.slice(-1) });
+    courseIds.push(course.id);
+    const active = await createAssessment(prisma, course.id);
+    await createAssessment(prisma, course.id, { isActive: false });
+    await prisma.assessmentAttempt.create({
+      data: { userId: learner.id, assessmentId: active.id, attemptNumber: 1, startedAt: new Date() },
+    });
+    await prisma.userProgress.create({
+      data: {
+        userId: learner.id,
+        courseId: course.id,
+        completionRate: i === 0 ? 100 : 12.5 * (i + 1),
+        testScores: [{ assessmentId: active.id, attemptNumber: 1, score: 80, passed: true, submittedAt: new Date() }],
+        completedAt: i === 0 ? new Date() : null,
+      },
+    });
+  }
+});
+afterAll(() => server.close());
+
+describe.each([
+  ['named', true],
+  ['unnamed (the embedded engine)', false],
+])('the catalog lookups, %s', (_kind, prepared) => {
+  const loadersOf = (viewer: Viewer | null) =>
+    createLoaders(
+      { prisma: server.database.prisma, readRows: createRowReader(server.database.pool, { prepared }) },
+      viewer,
+    );
+
+  it.each([
+    ['a learner', () => learner],
+    ['an admin', () => admin],
+  ])('read the courses Prisma reads for %s', async (_who, viewer) => {
+    const prisma = server.database.prisma;
+    const isAdmin = viewer().role === 'admin';
+    const expected = await prisma.course.findMany({
+      where: { id: { in: courseIds }, ...(isAdmin ? {} : { isActive: true }) },
+    });
+    const loaded = await loadersOf(viewer()).courseById.loadMany(courseIds);
+    expect(loaded).toStrictEqual(courseIds.map((id) => expected.find((course) => course.id === id) ?? null));
+  });
+
+  it("reads the viewer's progress as Prisma reads it", async () => {
+    const expected = await server.database.prisma.userProgress.findMany({ where: { userId: learner.id } });
+    const loaded = await loadersOf(learner).viewerProgressByCourse.loadMany(courseIds);
+    expect(loaded).toStrictEqual(courseIds.map((id) => expected.find((row) => row.courseId === id)));
+    expect((await loadersOf(null).viewerProgressByCourse.loadMany(courseIds)).every((row) => row === null)).toBe(true);
+  });
+
+  it.each([
+    ['a learner', () => learner, { isActive: true, course: { isActive: true } }],
+    ['an admin', () => admin, {}],
+    ['an anonymous visitor', () => null, { isActive: true, course: { isActive: true } }],
+  ])("reads a course's assessments and the attempt counts for %s", async (_who, viewer, visible) => {
+    const prisma = server.database.prisma;
+    const expected = await prisma.assessment.findMany({
+      where: { courseId: { in: courseIds }, ...visible },
+      omit: { questions: true, scoringConfig: true },
+      orderBy: { id: 'asc' },
+    });
+    const loaders = loadersOf(viewer());
+    const loaded = await loaders.assessmentsByCourse.loadMany(courseIds);
+    expect(loaded).toStrictEqual(courseIds.map((id) => expected.filter((row) => row.courseId === id)));
+    const attempts = await prisma.assessmentAttempt.groupBy({
+      by: ['assessmentId'],
+      where: { userId: viewer()?.id ?? 0 },
+      _count: true,
+    });
+    const countOf = (id: number) => attempts.find((row) => row.assessmentId === id)?._count ?? 0;
+    expect(expected.map((row) => loaders.knownViewerAttemptCounts.get(row.id))).toEqual(
+      expected.map((row) => (viewer() ? countOf(row.id) : undefined)),
+    );
+  });
+});
