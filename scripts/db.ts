@@ -10,6 +10,8 @@ import { migrate, migrationStatus, rollback } from '../src/platform/db/migrator.
 import { seedDatabase } from '../src/platform/db/seed.js';
 import type pg from 'pg';
 
+const config = loadConfig();
+
 const commands: Record<string, (client: pg.Client, all: boolean) => Promise<void>> = {
   async migrate(client) {
     const applied = await migrate(client);
@@ -25,7 +27,7 @@ const commands: Record<string, (client: pg.Client, all: boolean) => Promise<void
     }
   },
   async seed(client) {
-    const result = await seedDatabase(client);
+    const result = await seedDatabase(client, { contentRoot: config.CONTENT_ROOT });
     console.log(
       `Seeded ${result?.characters} characters, ${result?.courses} courses, ${result?.assessments} assessments`,
     );
@@ -45,7 +47,6 @@ async function main(): Promise<void> {
   const name = positionals[0] ?? '';
   const command = commands[name];
   if (!command) throw new Error(`usage: db <${Object.keys(commands).join('|')}> [--all]`);
-  const config = loadConfig();
   if (config.DATABASE_URL) {
     await withClient(config.DATABASE_URL, (client) => command(client, values.all));
     return;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
@@ -8,6 +7,8 @@ import { parseInput } from '../../platform/input.js';
 import { globalIdOf } from '../../graphql/ids.js';
 import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
 import { checkPrerequisites } from './prerequisites.js';
+import { resolveContentPath } from '../../platform/content.js';
+import { lessonIndexStatement, readLesson, type IndexedCourse } from '../../platform/db/lesson-index.js';
 
 /** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
 const normalizeTag = (tag: string) => tag.trim().toLowerCase();
@@ -102,31 +103,6 @@ export function courseOrderBy(
   return [primary, { id: direction }];
 }
 
-class ContentPathError extends Error {
-  override name = 'ContentPathError';
-}
-
-/** Resolves a course's content_path inside the content root, refusing anything that escapes it. */
-function resolveContentPath(contentRoot: string, contentPath: string): string {
-  const root = path.resolve(contentRoot);
-  const resolved = path.resolve(root, contentPath);
-  if (path.isAbsolute(contentPath) || !resolved.startsWith(root + path.sep)) {
-    throw new ContentPathError(`content path escapes the content root: ${contentPath}`);
-  }
-  return resolved;
-}
-
-/** The course's Markdown, or null when it has no content file (yet). */
-export async function readCourseContent(contentRoot: string, contentPath: string | null): Promise<string | null> {
-  if (!contentPath) return null;
-  try {
-    return await readFile(resolveContentPath(contentRoot, contentPath), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 /** Where a course's Markdown lives: a normalized relative .md path that stays inside the content root. */
 function contentPathSchema(contentRoot: string) {
   return z
@@ -187,22 +163,64 @@ export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;
 /** plugin-prisma's selection for the returned course, so nested fields cost no extra query. */
 export type CourseQuery = { select?: Prisma.CourseSelect; include?: Prisma.CourseInclude };
 
-/** Adds a course; its prerequisites must exist. */
-export function createCourse(prisma: PrismaClient, data: CourseCreateData, query: CourseQuery = {}) {
+/** Makes the course's rows of the lesson index its lesson as it now is, in the course write's transaction. */
+async function indexLesson(tx: Prisma.TransactionClient, course: IndexedCourse): Promise<void> {
+  const { sql, values } = lessonIndexStatement(course);
+  await tx.$executeRawUnsafe(sql, ...values);
+}
+
+/** Adds a course, its lesson indexed for the offline coach; its prerequisites must exist. */
+export async function createCourse(
+  prisma: PrismaClient,
+  contentRoot: string,
+  data: CourseCreateData,
+  query: CourseQuery = {},
+) {
   const { prerequisiteIds, ...columns } = data;
+  // Read before the transaction opens: the embedded database runs one transaction at a time.
+  const markdown = columns.isActive === false ? null : await readLesson(contentRoot, columns.contentPath ?? null);
   return prisma.$transaction(async (tx) => {
     if (prerequisiteIds?.length) await checkPrerequisites(tx, null, prerequisiteIds);
-    return tx.course.create({ ...query, data: { ...columns, prerequisites: prerequisiteIds } });
+    const course = await tx.course.create({
+      ...query,
+      // The id is needed for the index whatever the client selected.
+      ...(query.select ? { select: { ...query.select, id: true } } : {}),
+      data: { ...columns, prerequisites: prerequisiteIds },
+    });
+    await indexLesson(tx, { id: course.id, title: columns.title, markdown });
+    return course;
   });
 }
 
-/** Changes the given fields of a course; new prerequisites must exist and must not close a cycle. */
-export function updateCourse(prisma: PrismaClient, id: number, data: CourseUpdateData, query: CourseQuery = {}) {
+/**
+ * Changes the given fields of a course; new prerequisites must exist and must not close a cycle. A change of
+ * content path, activity or title re-indexes its lesson in the same transaction.
+ */
+export function updateCourse(
+  prisma: PrismaClient,
+  contentRoot: string,
+  id: number,
+  data: CourseUpdateData,
+  query: CourseQuery = {},
+) {
   const { prerequisiteIds, ...columns } = data;
   return prisma.$transaction(async (tx) => {
     const exists = await tx.course.findUnique({ where: { id }, select: { id: true } });
     if (!exists) throw new NotFoundError('Course');
     if (prerequisiteIds) await checkPrerequisites(tx, id, prerequisiteIds);
-    return tx.course.update({ ...query, where: { id }, data: { ...columns, prerequisites: prerequisiteIds } });
+    const course = await tx.course.update({
+      ...query,
+      where: { id },
+      data: { ...columns, prerequisites: prerequisiteIds },
+    });
+    if (columns.contentPath !== undefined || columns.isActive !== undefined || columns.title !== undefined) {
+      const now = await tx.course.findUniqueOrThrow({
+        where: { id },
+        select: { title: true, contentPath: true, isActive: true },
+      });
+      const markdown = now.isActive ? await readLesson(contentRoot, now.contentPath) : null;
+      await indexLesson(tx, { id, title: now.title, markdown });
+    }
+    return course;
   });
 }

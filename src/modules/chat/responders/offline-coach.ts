@@ -1,15 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { PrismaClient } from '../../../generated/prisma/client.js';
 import { SEED_DATA_DIR } from '../../../platform/db/seed-data.js';
 import type { Personality, ReplyRequest, Responder } from './responder.js';
-import { contentWords, normalize, readLessons, type LessonSection } from './lessons.js';
+import {
+  correctTypos,
+  indexedLessons,
+  lessonVocabulary,
+  searchSections,
+  summarize,
+  withLessonWords,
+  type SectionMatch,
+} from './lessons.js';
 
 /**
- * The default responder: a deterministic poker coach that needs no network. It answers from the platform's
- * glossary (prisma/seed/data/glossary.json) and the lessons under CONTENT_ROOT, works out pot odds when the
- * learner gives the pot and the bet, speaks in the character's voice (greeting, catchphrases, sign-off,
- * conversation style), and says plainly when its notes do not cover a question.
+ * The default responder: a deterministic poker coach that needs no network. It answers from any section of
+ * any lesson, found by PostgreSQL full-text search (./lessons.ts), defines the platform's glossary terms
+ * (prisma/seed/data/glossary.json), works out pot odds when the learner gives the pot and the bet, names the
+ * lesson each answer comes from, speaks in the character's voice (greeting, catchphrases, sign-off,
+ * conversation style), and says plainly when nothing in the curriculum covers a question.
  */
 
 const glossarySchema = z.array(
@@ -29,22 +39,21 @@ interface GlossaryEntry {
   names: string[];
 }
 
-interface Knowledge {
-  glossary: GlossaryEntry[];
-  /** Lesson titles by slug (the Markdown file's name without .md). */
-  lessons: Map<string, string>;
-  sections: LessonSection[];
-}
-
-async function loadKnowledge(contentRoot: string): Promise<Knowledge> {
+async function loadGlossary(): Promise<GlossaryEntry[]> {
   const raw = JSON.parse(await readFile(path.join(SEED_DATA_DIR, 'glossary.json'), 'utf8')) as unknown;
-  const glossary = glossarySchema.parse(raw).map((entry) => ({
+  return glossarySchema.parse(raw).map((entry) => ({
     term: entry.term,
     definition: entry.definition,
     courseSlug: entry.courseSlug ?? null,
     names: [entry.term, ...entry.aliases],
   }));
-  return { glossary, ...(await readLessons(contentRoot)) };
+}
+
+function normalize(text: string): string {
+  return ` ${text
+    .toLowerCase()
+    .replace(/[^a-z0-9+\-]+/g, ' ')
+    .trim()} `;
 }
 
 interface Mention {
@@ -106,19 +115,34 @@ function potOddsFrom(question: string): string | null {
   );
 }
 
-function bestSection(question: string, sections: LessonSection[]): LessonSection | null {
-  const words = contentWords(question);
-  let best: { section: LessonSection; score: number } | null = null;
-  for (const section of sections) {
-    let score = 0;
-    for (const word of words) {
-      if (section.headingWords.has(word)) score += 3;
-      else if (section.words.has(word)) score += 1;
-    }
-    if (score > (best?.score ?? 0)) best = { section, score };
+/**
+ * Whether the best section answers the question rather than sharing a word with it: a term of its heading,
+ * or two of its text ("figure" alone in a sentence about exact figures is no answer about taxes).
+ */
+function answers(section: SectionMatch | undefined): section is SectionMatch {
+  return Boolean(section && (section.headingTerms.length > 0 || section.terms.length >= 2));
+}
+
+/** Words that ask for a definition without saying what about: "what does X mean", "X vs Y?". */
+const DEFINITION_WORDS = new Set(
+  (
+    'what whats is are a an the does do mean means meaning define definition explain exactly actually again ' +
+    'tell me about difference between and or vs versus term word in poker called it this that how work works'
+  ).split(' '),
+);
+
+/** True when the question names glossary terms and asks nothing else of them. */
+function asksForDefinitions(question: string, found: Mention[]): boolean {
+  if (found.length === 0) return false;
+  let rest = normalize(question);
+  // Longest names first: "reverse implied odds" before the "implied odds" inside it; plurals too.
+  const names = found.flatMap(({ entry }) => entry.names.map((name) => normalize(name).trim()));
+  for (const name of names.sort((a, b) => b.length - a.length)) {
+    rest = rest.replaceAll(` ${name} `, '  ').replaceAll(` ${name}s `, '  ');
   }
-  // A word of the heading, or three of the text: less is a guess.
-  return best && best.score >= 3 ? best.section : null;
+  return rest
+    .split(' ')
+    .every((word) => !word || DEFINITION_WORDS.has(word) || DEFINITION_WORDS.has(word.replace(/s$/, '')));
 }
 
 const GREETING = /^\s*(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening)|你好)\b[\s\w,!.]{0,20}$/i;
@@ -143,7 +167,29 @@ function compose(parts: (string | null | undefined)[]): string {
   return parts.filter((part): part is string => Boolean(part)).join('\n\n');
 }
 
-function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): string {
+interface Knowledge {
+  prisma: PrismaClient;
+  glossary: GlossaryEntry[];
+  vocabulary(): Promise<Map<string, number>>;
+}
+
+/** The titles of the active courses whose lesson file is `<slug>.md` (the glossary names lessons so). */
+async function lessonTitles(prisma: PrismaClient, slugs: string[]): Promise<string[]> {
+  if (slugs.length === 0) return [];
+  const courses = await prisma.course.findMany({
+    where: {
+      isActive: true,
+      OR: slugs.flatMap((slug) => [{ contentPath: `${slug}.md` }, { contentPath: { endsWith: `/${slug}.md` } }]),
+    },
+    select: { title: true, contentPath: true },
+    orderBy: { id: 'asc' },
+  });
+  const titleOf = (slug: string) =>
+    courses.find(({ contentPath }) => contentPath === `${slug}.md` || contentPath?.endsWith(`/${slug}.md`))?.title;
+  return [...new Set(slugs.map(titleOf).filter((title): title is string => Boolean(title)))];
+}
+
+async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): Promise<string> {
   const { character } = request;
   const { personality } = character;
   const question = request.history.at(-1)?.content ?? '';
@@ -154,17 +200,17 @@ function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): strin
   }
   if (THANKS.test(question)) return compose(['Glad it helped. Ask me anything else whenever you like.', signOff]);
 
-  const lessonOf = (slug: string | null) => (slug ? knowledge.lessons.get(slug) : undefined);
   const found = mentions(question, knowledge.glossary);
   const calculation = potOddsFrom(question);
   const opener = OPENERS[character.conversationStyle] ?? OPENERS.friendly;
   const closing = [catchphraseFor(question, personality), signOff].filter(Boolean).join(' ');
 
-  if (calculation || found.length > 0) {
+  const glossaryAnswer = async () => {
     const definitions = found.map(({ entry }) => `${capitalize(entry.term)}: ${entry.definition}`);
     const topics = found.map(({ entry }) => entry);
     if (calculation) topics.push(...knowledge.glossary.filter((entry) => entry.term === 'pot odds'));
-    const lessons = [...new Set(topics.map((entry) => lessonOf(entry.courseSlug)).filter(Boolean))];
+    const slugs = topics.map((entry) => entry.courseSlug).filter((slug): slug is string => Boolean(slug));
+    const lessons = await lessonTitles(knowledge.prisma, slugs);
     const titles = lessons.map((title) => `"${title}"`).join(' and ');
     const pointer =
       lessons.length > 1
@@ -173,22 +219,29 @@ function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): strin
           ? `The lesson ${titles} covers this step by step.`
           : null;
     return compose([opener, calculation, ...(calculation ? [] : definitions), pointer, closing]);
-  }
+  };
 
-  const section = bestSection(question, knowledge.sections);
-  if (section) {
-    return compose([
-      opener,
-      section.summary,
-      `More in the lesson "${section.lesson}", section "${section.heading}".`,
-      closing,
-    ]);
-  }
+  // A definition or a calculation has its own answer; anything else is looked up in the lessons.
+  if (calculation || asksForDefinitions(question, found)) return glossaryAnswer();
 
+  const search = withLessonWords(correctTypos(question.toLowerCase(), await knowledge.vocabulary()));
+  const [section] = await searchSections(knowledge.prisma, search);
+  // A section that names none of the question's terms in its heading only mentions them: a glossary term
+  // the question names is the better answer then.
+  const glossaryFirst = found.length > 0 && (section?.headingTerms.length ?? 0) === 0;
+  if (!glossaryFirst && answers(section)) {
+    const source = section.heading
+      ? `More in the lesson "${section.lessonTitle}", section "${section.heading}".`
+      : `More in the lesson "${section.lessonTitle}".`;
+    return compose([opener, summarize(section.body), source, closing]);
+  }
+  if (found.length > 0) return glossaryAnswer();
+
+  const lessons = await indexedLessons(knowledge.prisma);
   return compose([
-    "I don't know that one, and I would rather not guess. My notes cover what the courses teach: pot odds and " +
-      'outs, position, starting-hand ranges, c-bets, GTO, ICM, bankroll and tilt. Ask me about one of those, or ' +
-      'give me the pot and the bet and I will work out your odds.',
+    "I don't know that one: nothing in the curriculum covers it, and I would rather not guess. " +
+      (lessons.length > 0 ? `The lessons are ${lessons.map((title) => `"${title}"`).join(', ')}. ` : '') +
+      'Ask me about one of those, or give me the pot and the bet and I will work out your odds.',
     signOff,
   ]);
 }
@@ -197,16 +250,31 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function createOfflineCoach({ contentRoot }: { contentRoot: string }): Responder {
-  let knowledge: Promise<Knowledge> | undefined;
+/** How long the lessons' vocabulary (for typo correction) is reused before it is read again. */
+const VOCABULARY_TTL_MS = 60_000;
+
+export function createOfflineCoach({ prisma }: { prisma: PrismaClient }): Responder {
+  let glossary: Promise<GlossaryEntry[]> | undefined;
+  let vocabulary: { words: Promise<Map<string, number>>; readAt: number } | undefined;
+  const knowledge: Omit<Knowledge, 'glossary'> = {
+    prisma,
+    vocabulary() {
+      if (!vocabulary || Date.now() - vocabulary.readAt > VOCABULARY_TTL_MS) {
+        const words = lessonVocabulary(prisma);
+        vocabulary = { words, readAt: Date.now() };
+        words.catch(() => (vocabulary = undefined));
+      }
+      return vocabulary.words;
+    },
+  };
   return {
     name: 'offline',
     async reply(request) {
-      knowledge ??= loadKnowledge(contentRoot).catch((error: unknown) => {
-        knowledge = undefined;
+      glossary ??= loadGlossary().catch((error: unknown) => {
+        glossary = undefined;
         throw error;
       });
-      return answerFromKnowledge(await knowledge, request);
+      return answerFromKnowledge({ ...knowledge, glossary: await glossary }, request);
     },
   };
 }
