@@ -1,5 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { connectDatabase, withClient, type Database } from '../../../src/platform/db/client.js';
+import { startEmbeddedDatabase } from '../../../src/platform/db/embedded.js';
+import { migrate } from '../../../src/platform/db/migrator.js';
 import { seedDatabase } from '../../../src/platform/db/seed.js';
 import { createOfflineCoach } from '../../../src/modules/chat/responders/offline-coach.js';
 import { personalitySchema } from '../../../src/modules/chat/responders/responder.js';
@@ -40,8 +44,8 @@ afterAll(async () => {
   await testDatabase?.drop();
 });
 
-const ask = (question: string) =>
-  coach.reply({
+const askWith = (responder: Responder, question: string) =>
+  responder.reply({
     character: {
       displayName: 'Ada',
       conversationStyle: 'analytical',
@@ -50,6 +54,7 @@ const ask = (question: string) =>
     history: [{ role: 'user', content: question }],
     signal: new AbortController().signal,
   });
+const ask = (question: string) => askWith(coach, question);
 
 /** The lesson an answer names first: `the lesson "…"` or `the lessons "…" and "…"`. */
 const lessonNamed = (answer: string) => /\blessons? "([^"]+)"/i.exec(answer)?.[1] ?? null;
@@ -86,3 +91,27 @@ it('says plainly when nothing in the curriculum covers a question', async () => 
     });
   }
 });
+
+it('answers the same on the embedded engine (PGlite), whose text search has the same configuration', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'dz-coach-pglite-'));
+  const embedded = await startEmbeddedDatabase(dataDir, 4);
+  const pglite = connectDatabase(embedded.url, { poolSize: 2, poolTimeoutMs: 30_000, statementTimeoutMs: 0 });
+  try {
+    await withClient(embedded.url, async (client) => {
+      await migrate(client);
+      await seedDatabase(client);
+    });
+    const embeddedCoach = createOfflineCoach({ prisma: pglite.prisma });
+    const all = [...questions.answerable.map(({ question }) => question), ...questions.unanswerable];
+    for (const question of all) {
+      expect({ question, answer: await askWith(embeddedCoach, question) }).toEqual({
+        question,
+        answer: await ask(question),
+      });
+    }
+  } finally {
+    await pglite.close();
+    await embedded.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}, 180_000);
