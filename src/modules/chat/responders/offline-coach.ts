@@ -127,7 +127,7 @@ function answers(section: SectionMatch | undefined): section is SectionMatch {
 const DEFINITION_WORDS = new Set(
   (
     'what whats is are a an the does do mean means meaning define definition explain exactly actually again ' +
-    'tell me about difference between and or vs versus term word in poker called it this that how work works'
+    'tell me about difference between and or vs versus term word in poker called it this that how work works s'
   ).split(' '),
 );
 
@@ -226,14 +226,17 @@ async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest):
 
   const search = withLessonWords(correctTypos(question.toLowerCase(), await knowledge.vocabulary()));
   const [section] = await searchSections(knowledge.prisma, search);
-  // A section that names none of the question's terms in its heading only mentions them: a glossary term
-  // the question names is the better answer then.
-  const glossaryFirst = found.length > 0 && (section?.headingTerms.length ?? 0) === 0;
-  if (!glossaryFirst && answers(section)) {
+  if (answers(section)) {
     const source = section.heading
       ? `More in the lesson "${section.lessonTitle}", section "${section.heading}".`
       : `More in the lesson "${section.lessonTitle}".`;
-    return compose([opener, summarize(section.body), source, closing]);
+    // A section whose heading names none of the question's terms only touches on them: the definitions of the
+    // glossary terms the question names come first then.
+    const definitions =
+      section.headingTerms.length === 0
+        ? found.map(({ entry }) => `${capitalize(entry.term)}: ${entry.definition}`)
+        : [];
+    return compose([opener, ...definitions, summarize(section.body), source, closing]);
   }
   if (found.length > 0) return glossaryAnswer();
 
