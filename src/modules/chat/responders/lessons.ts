@@ -13,6 +13,8 @@ export interface SectionMatch {
   heading: string;
   body: string;
   rank: number;
+  /** Which paragraph of the body (from 0) matches the question best. */
+  passage: number;
   /** The question's terms (stemmed) found in the heading, and anywhere in the section. */
   headingTerms: string[];
   terms: string[];
@@ -138,27 +140,35 @@ export async function searchSections(prisma: PrismaClient, text: string, limit =
       heading: string;
       body: string;
       rank: number;
+      passage: number;
       heading_terms: string[];
       terms: string[];
     }[]
   >(
     `WITH terms AS (
-       SELECT lexeme, query, (SELECT count(*) FROM lesson_sections WHERE search @@ query) AS sections
+       SELECT lexeme, query,
+              ln(1 + (SELECT count(*) FROM lesson_sections)::float8
+                     -- null for a term no section has: it matches nothing, and sums skip it
+                     / nullif((SELECT count(*) FROM lesson_sections WHERE search @@ query), 0)) AS rarity
          FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS lexeme,
               LATERAL (SELECT quote_literal(lexeme)::tsquery AS query) AS term
      ), any_term AS (
        SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS query FROM terms
      ), matches AS (
        SELECT s.*,
-              (SELECT sum(ln(1 + (SELECT count(*) FROM lesson_sections)::float8 / t.sections)
-                          * CASE WHEN ts_filter(s.search, '{a}') @@ t.query THEN 3
-                                 WHEN ts_filter(s.search, '{b}') @@ t.query THEN 2
-                                 ELSE 1 END)
+              (SELECT sum(t.rarity * CASE WHEN ts_filter(s.search, '{a}') @@ t.query THEN 3
+                                          WHEN ts_filter(s.search, '{b}') @@ t.query THEN 2
+                                          ELSE 1 END)
                  FROM terms t WHERE s.search @@ t.query) AS score
          FROM lesson_sections s
         WHERE s.search @@ (SELECT query FROM any_term)
      )
      SELECT m.lesson_title, m.heading, m.body, m.score::float8 AS rank,
+            -- The paragraph holding the rarest of the question's terms, the earliest of equals.
+            (SELECT p.n - 1 FROM unnest(string_to_array(m.body, E'\n\n')) WITH ORDINALITY AS p(text, n)
+              ORDER BY (SELECT coalesce(sum(t.rarity), 0) FROM terms t
+                         WHERE to_tsvector('english', p.text) @@ t.query) DESC, p.n
+              LIMIT 1)::integer AS passage,
             ARRAY(SELECT lexeme FROM terms WHERE ts_filter(m.search, '{a}') @@ terms.query) AS heading_terms,
             ARRAY(SELECT lexeme FROM terms WHERE m.search @@ terms.query) AS terms
        FROM matches m
@@ -172,6 +182,7 @@ export async function searchSections(prisma: PrismaClient, text: string, limit =
     heading: row.heading,
     body: row.body,
     rank: row.rank,
+    passage: row.passage,
     headingTerms: row.heading_terms,
     terms: row.terms,
   }));
@@ -186,15 +197,25 @@ export async function indexedLessons(prisma: PrismaClient): Promise<string[]> {
   return rows.map((row) => row.lesson_title);
 }
 
-/** The opening of a section as plain text: paragraphs until there is enough to answer, cut at a sentence end. */
-export function summarize(body: string, limit = 480): string {
+/** Paragraphs from the first until there is enough to answer, cut within the limit at a sentence's or list item's end. */
+function excerpt(paragraphs: string[], limit: number): string {
   let text = '';
-  for (const paragraph of body.split('\n\n')) {
+  for (const paragraph of paragraphs) {
     text = `${text} ${paragraph}`.trim();
     if (text.length >= 160) break;
   }
   if (text.length <= limit) return text;
   const cut = text.slice(0, limit);
-  const end = cut.lastIndexOf('. ');
-  return end > 0 ? cut.slice(0, end + 1) : `${cut.trimEnd()}…`;
+  const end = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('; '));
+  return end > 0 ? `${cut.slice(0, end)}${cut[end] === ';' ? '…' : '.'}` : `${cut.trimEnd()}…`;
+}
+
+/**
+ * What the coach quotes of a section: its opening, which usually says what the section is about, and then the
+ * paragraph that best matches the question when that is a later one.
+ */
+export function quote(section: Pick<SectionMatch, 'body' | 'passage'>): string {
+  const paragraphs = section.body.split('\n\n');
+  if (section.passage <= 0) return excerpt(paragraphs, 480);
+  return `${excerpt(paragraphs.slice(0, section.passage), 320)}\n\n${excerpt(paragraphs.slice(section.passage), 400)}`;
 }

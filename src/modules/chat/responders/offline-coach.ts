@@ -9,7 +9,7 @@ import {
   indexedLessons,
   lessonVocabulary,
   searchSections,
-  summarize,
+  quote,
   withLessonWords,
   type SectionMatch,
 } from './lessons.js';
@@ -236,7 +236,7 @@ async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest):
       section.headingTerms.length === 0
         ? found.map(({ entry }) => `${capitalize(entry.term)}: ${entry.definition}`)
         : [];
-    return compose([opener, ...definitions, summarize(section.body), source, closing]);
+    return compose([opener, ...definitions, quote(section), source, closing]);
   }
   if (found.length > 0) return glossaryAnswer();
 
