@@ -12,7 +12,6 @@ export interface SectionMatch {
   /** '' for the lesson's opening, before its first heading. */
   heading: string;
   body: string;
-  rank: number;
   /** Which paragraph of the body (from 0) matches the question best. */
   passage: number;
   /** The question's terms (stemmed) found in the heading, and anywhere in the section. */
@@ -133,13 +132,12 @@ export async function lessonVocabulary(prisma: PrismaClient): Promise<Map<string
  * the OR of the terms (weights A, B, D) breaks ties. Each match says which terms it found, so the caller can
  * tell an answer from a coincidence.
  */
-export async function searchSections(prisma: PrismaClient, text: string, limit = 3): Promise<SectionMatch[]> {
+export async function searchSections(prisma: PrismaClient, text: string, limit = 1): Promise<SectionMatch[]> {
   const rows = await prisma.$queryRawUnsafe<
     {
       lesson_title: string;
       heading: string;
       body: string;
-      rank: number;
       passage: number;
       heading_terms: string[];
       terms: string[];
@@ -163,7 +161,7 @@ export async function searchSections(prisma: PrismaClient, text: string, limit =
          FROM lesson_sections s
         WHERE s.search @@ (SELECT query FROM any_term)
      )
-     SELECT m.lesson_title, m.heading, m.body, m.score::float8 AS rank,
+     SELECT m.lesson_title, m.heading, m.body,
             -- The paragraph holding the rarest of the question's terms, the earliest of equals.
             (SELECT p.n - 1 FROM unnest(string_to_array(m.body, E'\n\n')) WITH ORDINALITY AS p(text, n)
               ORDER BY (SELECT coalesce(sum(t.rarity), 0) FROM terms t
@@ -181,7 +179,6 @@ export async function searchSections(prisma: PrismaClient, text: string, limit =
     lessonTitle: row.lesson_title,
     heading: row.heading,
     body: row.body,
-    rank: row.rank,
     passage: row.passage,
     headingTerms: row.heading_terms,
     terms: row.terms,
