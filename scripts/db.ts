@@ -10,12 +10,18 @@ import { migrate, migrationStatus, rollback } from '../src/platform/db/migrator.
 import { seedDatabase } from '../src/platform/db/seed.js';
 import type pg from 'pg';
 
-const commands: Record<string, (client: pg.Client, all: boolean) => Promise<void>> = {
+interface Options {
+  all: boolean;
+  /** Where the seed reads the courses' lessons for the lesson index (CONTENT_ROOT). */
+  contentRoot: string;
+}
+
+const commands: Record<string, (client: pg.Client, options: Options) => Promise<void>> = {
   async migrate(client) {
     const applied = await migrate(client);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date');
   },
-  async rollback(client, all) {
+  async rollback(client, { all }) {
     const undone = await rollback(client, { all });
     console.log(undone.length ? `Rolled back: ${undone.join(', ')}` : 'Nothing to roll back');
   },
@@ -24,16 +30,16 @@ const commands: Record<string, (client: pg.Client, all: boolean) => Promise<void
       console.log(`${state.padEnd(8)} ${name}${appliedAt ? `  (${appliedAt.toISOString()})` : ''}`);
     }
   },
-  async seed(client) {
-    const result = await seedDatabase(client);
+  async seed(client, { contentRoot }) {
+    const result = await seedDatabase(client, { contentRoot });
     console.log(
       `Seeded ${result?.characters} characters, ${result?.courses} courses, ${result?.assessments} assessments`,
     );
   },
-  async reset(client) {
-    await commands.rollback!(client, true);
-    await commands.migrate!(client, false);
-    await commands.seed!(client, false);
+  async reset(client, options) {
+    await commands.rollback!(client, { ...options, all: true });
+    await commands.migrate!(client, options);
+    await commands.seed!(client, options);
   },
 };
 
@@ -46,14 +52,15 @@ async function main(): Promise<void> {
   const command = commands[name];
   if (!command) throw new Error(`usage: db <${Object.keys(commands).join('|')}> [--all]`);
   const config = loadConfig();
+  const options = { all: values.all, contentRoot: config.CONTENT_ROOT };
   if (config.DATABASE_URL) {
-    await withClient(config.DATABASE_URL, (client) => command(client, values.all));
+    await withClient(config.DATABASE_URL, (client) => command(client, options));
     return;
   }
   console.log(`No DATABASE_URL: using the embedded database in ${config.EMBEDDED_DATA_DIR}`);
   const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, 2);
   try {
-    await withClient(embedded.url, (client) => command(client, values.all));
+    await withClient(embedded.url, (client) => command(client, options));
   } finally {
     await embedded.stop();
   }

@@ -86,7 +86,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     prisma: database.prisma,
     pubsub,
     logger,
-    responder: createResponder(config),
+    responder: createResponder(config, database.prisma),
     observe: metrics?.replies,
   });
   const contextDependencies = { prisma: database.prisma, readRows: database.readRows, config, logger, pubsub, chatReplies };

@@ -16,8 +16,8 @@ export interface ChatReplies {
   close(): Promise<void>;
 }
 
-/** The chat-completions provider when AI_BASE_URL is set, otherwise the offline coach. */
-export function createResponder(config: Config): Responder {
+/** The chat-completions provider when AI_BASE_URL is set, otherwise the offline coach (which reads the lessons' index). */
+export function createResponder(config: Config, prisma: PrismaClient): Responder {
   return config.AI_BASE_URL
     ? createChatCompletionsResponder({
         baseUrl: config.AI_BASE_URL,
@@ -25,7 +25,7 @@ export function createResponder(config: Config): Responder {
         model: config.AI_MODEL,
         timeoutMs: config.AI_TIMEOUT_MS,
       })
-    : createOfflineCoach({ contentRoot: config.CONTENT_ROOT });
+    : createOfflineCoach({ prisma });
 }
 
 interface ChatRepliesDependencies {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
@@ -9,6 +8,8 @@ import type { NamedStatement, RowReader } from '../../platform/db/statements.js'
 import { globalIdOf } from '../../graphql/ids.js';
 import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
 import { checkPrerequisites } from './prerequisites.js';
+import { resolveContentPath } from '../../platform/content.js';
+import { lessonIndexStatement, readLesson, type IndexedCourse } from '../../platform/db/lesson-index.js';
 
 /** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
 const normalizeTag = (tag: string) => tag.trim().toLowerCase();
@@ -112,31 +113,6 @@ export function courseOrderBy(
   return [primary, { id: direction }];
 }
 
-class ContentPathError extends Error {
-  override name = 'ContentPathError';
-}
-
-/** Resolves a course's content_path inside the content root, refusing anything that escapes it. */
-function resolveContentPath(contentRoot: string, contentPath: string): string {
-  const root = path.resolve(contentRoot);
-  const resolved = path.resolve(root, contentPath);
-  if (path.isAbsolute(contentPath) || !resolved.startsWith(root + path.sep)) {
-    throw new ContentPathError(`content path escapes the content root: ${contentPath}`);
-  }
-  return resolved;
-}
-
-/** The course's Markdown, or null when it has no content file (yet). */
-export async function readCourseContent(contentRoot: string, contentPath: string | null): Promise<string | null> {
-  if (!contentPath) return null;
-  try {
-    return await readFile(resolveContentPath(contentRoot, contentPath), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 /** Where a course's Markdown lives: a normalized relative .md path that stays inside the content root. */
 function contentPathSchema(contentRoot: string) {
   return z
@@ -197,22 +173,73 @@ export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;
 /** plugin-prisma's selection for the returned course, so nested fields cost no extra query. */
 export type CourseQuery = { select?: Prisma.CourseSelect; include?: Prisma.CourseInclude };
 
-/** Adds a course; its prerequisites must exist. */
-export function createCourse(prisma: PrismaClient, data: CourseCreateData, query: CourseQuery = {}) {
+/** Makes the course's rows of the lesson index its lesson as it now is, in the course write's transaction. */
+async function indexLesson(tx: Prisma.TransactionClient, course: IndexedCourse): Promise<void> {
+  const { sql, values } = lessonIndexStatement(course);
+  await tx.$executeRawUnsafe(sql, ...values);
+}
+
+/** Adds a course, its lesson indexed for the offline coach; its prerequisites must exist. */
+export async function createCourse(
+  prisma: PrismaClient,
+  contentRoot: string,
+  data: CourseCreateData,
+  query: CourseQuery = {},
+) {
   const { prerequisiteIds, ...columns } = data;
+  // Read before the transaction opens: the embedded database runs one transaction at a time.
+  const markdown = columns.isActive === false ? null : await readLesson(contentRoot, columns.contentPath ?? null);
   return prisma.$transaction(async (tx) => {
     if (prerequisiteIds?.length) await checkPrerequisites(tx, null, prerequisiteIds);
-    return tx.course.create({ ...query, data: { ...columns, prerequisites: prerequisiteIds } });
+    const course = await tx.course.create({
+      ...query,
+      // The index needs the id whatever the client selected.
+      ...(query.select ? { select: { ...query.select, id: true } } : {}),
+      data: { ...columns, prerequisites: prerequisiteIds },
+    });
+    // A new course has no sections yet: without a lesson there is nothing to write (the course write holds
+    // the catalog counters' lock to the end of its transaction, so a statement saved is lock time saved).
+    if (markdown !== null) await indexLesson(tx, { id: course.id, title: columns.title, markdown });
+    return course;
   });
 }
 
-/** Changes the given fields of a course; new prerequisites must exist and must not close a cycle. */
-export function updateCourse(prisma: PrismaClient, id: number, data: CourseUpdateData, query: CourseQuery = {}) {
+/**
+ * Changes the given fields of a course; new prerequisites must exist and must not close a cycle. A change of
+ * content path, activity or title re-indexes its lesson in the same transaction.
+ */
+export function updateCourse(
+  prisma: PrismaClient,
+  contentRoot: string,
+  id: number,
+  data: CourseUpdateData,
+  query: CourseQuery = {},
+) {
   const { prerequisiteIds, ...columns } = data;
+  const changesLesson =
+    columns.contentPath !== undefined || columns.isActive !== undefined || columns.title !== undefined;
   return prisma.$transaction(async (tx) => {
     const exists = await tx.course.findUnique({ where: { id }, select: { id: true } });
     if (!exists) throw new NotFoundError('Course');
     if (prerequisiteIds) await checkPrerequisites(tx, id, prerequisiteIds);
-    return tx.course.update({ ...query, where: { id }, data: { ...columns, prerequisites: prerequisiteIds } });
+    const course = await tx.course.update({
+      ...query,
+      // What the index is made of, whatever the client selected.
+      ...(query.select && changesLesson
+        ? { select: { ...query.select, title: true, contentPath: true, isActive: true } }
+        : {}),
+      where: { id },
+      data: { ...columns, prerequisites: prerequisiteIds },
+    });
+    if (changesLesson) {
+      const { title, contentPath, isActive } = course as {
+        title: string;
+        contentPath: string | null;
+        isActive: boolean;
+      };
+      const markdown = isActive ? await readLesson(contentRoot, contentPath) : null;
+      await indexLesson(tx, { id, title, markdown });
+    }
+    return course;
   });
 }

@@ -4,7 +4,8 @@ import { PrismaClient } from '../../generated/prisma/client.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
-import { migrate } from './migrator.js';
+import { inTransaction, migrate } from './migrator.js';
+import { indexLessons } from './lesson-index.js';
 import { seedDatabase } from './seed.js';
 import { createRowReader, type RowReader } from './statements.js';
 
@@ -104,7 +105,8 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
 
 /**
  * The database the server runs on: DATABASE_URL as it is, or an embedded PGlite under EMBEDDED_DATA_DIR,
- * migrated and seeded on start so that `npm start` needs nothing else.
+ * migrated and seeded on start so that `npm start` needs nothing else. An embedded database that already has
+ * content still gets its lesson index brought up to date: it may predate the index, or the lessons changed.
  */
 export async function openDatabase(
   config: Config,
@@ -118,8 +120,9 @@ export async function openDatabase(
   await withClient(embedded.url, async (client) => {
     const applied = await migrate(client);
     if (applied.length > 0) logger.info({ applied }, 'embedded database: applied migrations');
-    const seeded = await seedDatabase(client, { onlyIfEmpty: true });
+    const seeded = await seedDatabase(client, { onlyIfEmpty: true, contentRoot: config.CONTENT_ROOT });
     if (seeded) logger.info(seeded, 'embedded database: seeded demo characters and courses');
+    else await inTransaction(client, () => indexLessons(client, config.CONTENT_ROOT));
   });
   const database = connectDatabase(embedded.url, { ...options, preparedStatements: false });
   return {

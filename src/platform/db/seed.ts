@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { z } from 'zod';
 import { inTransaction } from './migrator.js';
-import { SEED_DATA_DIR } from './seed-data.js';
+import { DEMO_CONTENT_DIR, SEED_DATA_DIR } from './seed-data.js';
+import { indexLessons } from './lesson-index.js';
 import { CONVERSATION_STYLES, COURSE_LEVELS, DIFFICULTIES, SKILL_LEVELS } from './values.js';
 
 const characterSeed = z.object({
@@ -66,12 +67,22 @@ export interface SeedResult {
   assessments: number;
 }
 
+export interface SeedOptions {
+  /** Do nothing on a database that has content. */
+  onlyIfEmpty?: boolean;
+  /** Where the courses' lessons are read for the lesson index (CONTENT_ROOT; the demo curriculum's by default). */
+  contentRoot?: string;
+}
+
 /**
- * Upserts the demo characters, courses (with prerequisites) and assessments in one transaction.
- * Idempotent: running it again changes no row (unchanged rows are not even touched), and content edited
- * in the data files is brought up to date. With onlyIfEmpty it does nothing on a database that has content.
+ * Upserts the demo characters, courses (with prerequisites) and assessments, then brings the lesson index up
+ * to date with every course, in one transaction. Idempotent: running it again changes no row (unchanged rows
+ * are not even touched), and content edited in the data files or lessons is brought up to date.
  */
-export async function seedDatabase(client: ClientBase, { onlyIfEmpty = false } = {}): Promise<SeedResult | null> {
+export async function seedDatabase(
+  client: ClientBase,
+  { onlyIfEmpty = false, contentRoot = DEMO_CONTENT_DIR }: SeedOptions = {},
+): Promise<SeedResult | null> {
   const data = await readSeedData();
   return inTransaction(client, async () => {
     if (onlyIfEmpty) {
@@ -171,6 +182,7 @@ export async function seedDatabase(client: ClientBase, { onlyIfEmpty = false } =
         );
       }
     }
+    await indexLessons(client, contentRoot);
     return { characters: data.characters.length, courses: data.courses.length, assessments: data.assessments.length };
   });
 }

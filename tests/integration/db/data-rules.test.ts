@@ -62,6 +62,15 @@ const valid: Record<string, (overrides?: Row) => Statement> = {
     }),
   chat_sessions: (o) => insert('chat_sessions', { user_id: USER, character_id: CHARACTER, ...o }),
   chat_messages: (o) => insert('chat_messages', { session_id: SESSION, seq: 1, role: 'user', content: 'Hi', ...o }),
+  lesson_sections: (o) =>
+    insert('lesson_sections', {
+      course_id: COURSE,
+      position: 0,
+      lesson_title: 'Fixture course',
+      heading: '',
+      body: 'Text',
+      ...o,
+    }),
 };
 const row = (table: string, overrides?: Row) => valid[table]!(overrides);
 
@@ -511,6 +520,19 @@ const cases: Case[] = [
     bad: row('chat_messages', { seq: 2, client_message_id: 'c-1' }),
     constraint: 'chat_messages_session_id_client_message_id_key',
     code: UNIQUE,
+  },
+  // lesson_sections
+  {
+    rule: 'lesson_sections.course_id names a course',
+    bad: row('lesson_sections', { course_id: 999_999 }),
+    constraint: 'lesson_sections_course_id_fkey',
+    code: FOREIGN_KEY,
+  },
+  {
+    rule: 'a section position is not negative',
+    bad: row('lesson_sections', { position: -1 }),
+    constraint: 'lesson_sections_position_check',
+    code: CHECK,
   },
 ];
 

@@ -10,7 +10,13 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/database.js
 /** The demo curriculum and coaches: complete, consistent, and seeded idempotently. */
 
 const ROOT = path.resolve(MIGRATIONS_DIR, '../..');
-const SEEDED_TABLES = ['characters', 'courses', 'assessments'] as const;
+/** Each seeded table with its order; lesson_sections is the lesson index the seed brings up to date. */
+const SEEDED_TABLES = {
+  characters: 'id',
+  courses: 'id',
+  assessments: 'id',
+  lesson_sections: 'course_id, position',
+} as const;
 
 const databases: TestDatabase[] = [];
 const clients: pg.Client[] = [];
@@ -32,8 +38,8 @@ afterAll(async () => {
 /** Every row of the seeded tables, with xmin: a row that is rewritten gets a new one even if nothing changed. */
 async function contents(client: pg.ClientBase) {
   const dump: Record<string, unknown[]> = {};
-  for (const table of SEEDED_TABLES) {
-    dump[table] = (await client.query(`SELECT xmin::text AS row_version, * FROM ${table} ORDER BY id`)).rows;
+  for (const [table, order] of Object.entries(SEEDED_TABLES)) {
+    dump[table] = (await client.query(`SELECT xmin::text AS row_version, * FROM ${table} ORDER BY ${order}`)).rows;
   }
   return dump;
 }
@@ -57,6 +63,10 @@ describe('seedDatabase', () => {
     expect(firstRun.characters).toHaveLength(data.characters.length);
     expect(firstRun.courses).toHaveLength(data.courses.length);
     expect(firstRun.assessments).toHaveLength(data.assessments.length);
+    // Every seeded course's lesson is indexed, section by section.
+    const indexed = new Set((firstRun.lesson_sections as { lesson_title: string }[]).map((row) => row.lesson_title));
+    expect(indexed).toEqual(new Set(data.courses.map((course) => course.title)));
+    expect(firstRun.lesson_sections!.length).toBeGreaterThan(data.courses.length * 3);
   });
 
   it('is idempotent: a second run leaves every row untouched, updated_at included', async () => {

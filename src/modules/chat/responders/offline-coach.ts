@@ -1,86 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { z } from 'zod';
-import { SEED_DATA_DIR } from '../../../platform/db/seed-data.js';
+import type { PrismaClient } from '../../../generated/prisma/client.js';
 import type { Personality, ReplyRequest, Responder } from './responder.js';
-import { contentWords, normalize, readLessons, type LessonSection } from './lessons.js';
+import {
+  correctTypos,
+  indexedLessons,
+  lessonVocabulary,
+  searchSections,
+  quote,
+  withLessonWords,
+  type SectionMatch,
+} from './lessons.js';
+import { asksForDefinitions, lessonTitles, loadGlossary, mentions, type GlossaryEntry } from './glossary.js';
 
 /**
- * The default responder: a deterministic poker coach that needs no network. It answers from the platform's
- * glossary (prisma/seed/data/glossary.json) and the lessons under CONTENT_ROOT, works out pot odds when the
- * learner gives the pot and the bet, speaks in the character's voice (greeting, catchphrases, sign-off,
- * conversation style), and says plainly when its notes do not cover a question.
+ * The default responder: a deterministic poker coach that needs no network. It answers from any section of
+ * any lesson, found by PostgreSQL full-text search (./lessons.ts), defines the platform's glossary terms
+ * (prisma/seed/data/glossary.json), works out pot odds when the learner gives the pot and the bet, names the
+ * lesson each answer comes from, speaks in the character's voice (greeting, catchphrases, sign-off,
+ * conversation style), and says plainly when nothing in the curriculum covers a question.
  */
-
-const glossarySchema = z.array(
-  z.object({
-    term: z.string().min(1),
-    aliases: z.array(z.string().min(1)).default([]),
-    definition: z.string().min(1),
-    courseSlug: z.string().nullish(),
-  }),
-);
-
-interface GlossaryEntry {
-  term: string;
-  definition: string;
-  courseSlug: string | null;
-  /** The term and its aliases as they are matched (see `mentions`). */
-  names: string[];
-}
-
-interface Knowledge {
-  glossary: GlossaryEntry[];
-  /** Lesson titles by slug (the Markdown file's name without .md). */
-  lessons: Map<string, string>;
-  sections: LessonSection[];
-}
-
-async function loadKnowledge(contentRoot: string): Promise<Knowledge> {
-  const raw = JSON.parse(await readFile(path.join(SEED_DATA_DIR, 'glossary.json'), 'utf8')) as unknown;
-  const glossary = glossarySchema.parse(raw).map((entry) => ({
-    term: entry.term,
-    definition: entry.definition,
-    courseSlug: entry.courseSlug ?? null,
-    names: [entry.term, ...entry.aliases],
-  }));
-  return { glossary, ...(await readLessons(contentRoot)) };
-}
-
-interface Mention {
-  entry: GlossaryEntry;
-  start: number;
-  end: number;
-}
-
-/**
- * Where the question names glossary terms. Short letter-only names (EV, IP, CO, "out") count only in capitals,
- * so that "figure out" is not a question about outs; longer names match in any case, plurals included.
- */
-function mentions(question: string, glossary: GlossaryEntry[]): Mention[] {
-  const lower = normalize(question);
-  const original = ` ${question.replace(/[^A-Za-z0-9+\-]+/g, ' ').trim()} `;
-  const found: Mention[] = [];
-  for (const entry of glossary) {
-    for (const name of entry.names) {
-      const abbreviation = /^[a-z]{1,3}$/i.test(name);
-      const haystack = abbreviation ? original : lower;
-      const needle = abbreviation ? name.toUpperCase() : normalize(name).trim();
-      for (const form of [needle, `${needle}s`]) {
-        const at = haystack.indexOf(` ${form} `);
-        if (at >= 0) found.push({ entry, start: at, end: at + form.length });
-      }
-    }
-  }
-  // The longest mention wins where mentions overlap ("reverse implied odds" over "implied odds").
-  found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const chosen: Mention[] = [];
-  for (const mention of found) {
-    const overlaps = chosen.some((other) => mention.start < other.end && other.start < mention.end);
-    if (!overlaps && !chosen.some((other) => other.entry === mention.entry)) chosen.push(mention);
-  }
-  return chosen.slice(0, 2).sort((a, b) => a.start - b.start);
-}
 
 const AMOUNT = String.raw`[$€£]?(\d+(?:\.\d+)?)`;
 const POT = new RegExp(String.raw`\bpot (?:is |of |size (?:is |of )?)?(?:now )?${AMOUNT}`);
@@ -106,19 +43,12 @@ function potOddsFrom(question: string): string | null {
   );
 }
 
-function bestSection(question: string, sections: LessonSection[]): LessonSection | null {
-  const words = contentWords(question);
-  let best: { section: LessonSection; score: number } | null = null;
-  for (const section of sections) {
-    let score = 0;
-    for (const word of words) {
-      if (section.headingWords.has(word)) score += 3;
-      else if (section.words.has(word)) score += 1;
-    }
-    if (score > (best?.score ?? 0)) best = { section, score };
-  }
-  // A word of the heading, or three of the text: less is a guess.
-  return best && best.score >= 3 ? best.section : null;
+/**
+ * Whether the best section answers the question rather than sharing a word with it: a term of its heading,
+ * or two of its text ("figure" alone in a sentence about exact figures is no answer about taxes).
+ */
+function answers(section: SectionMatch | undefined): section is SectionMatch {
+  return Boolean(section && (section.headingTerms.length > 0 || section.terms.length >= 2));
 }
 
 const GREETING = /^\s*(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening)|你好)\b[\s\w,!.]{0,20}$/i;
@@ -143,7 +73,13 @@ function compose(parts: (string | null | undefined)[]): string {
   return parts.filter((part): part is string => Boolean(part)).join('\n\n');
 }
 
-function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): string {
+interface Knowledge {
+  prisma: PrismaClient;
+  glossary: GlossaryEntry[];
+  vocabulary(): Promise<Map<string, number>>;
+}
+
+async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): Promise<string> {
   const { character } = request;
   const { personality } = character;
   const question = request.history.at(-1)?.content ?? '';
@@ -154,17 +90,17 @@ function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): strin
   }
   if (THANKS.test(question)) return compose(['Glad it helped. Ask me anything else whenever you like.', signOff]);
 
-  const lessonOf = (slug: string | null) => (slug ? knowledge.lessons.get(slug) : undefined);
   const found = mentions(question, knowledge.glossary);
   const calculation = potOddsFrom(question);
   const opener = OPENERS[character.conversationStyle] ?? OPENERS.friendly;
   const closing = [catchphraseFor(question, personality), signOff].filter(Boolean).join(' ');
 
-  if (calculation || found.length > 0) {
+  const glossaryAnswer = async () => {
     const definitions = found.map(({ entry }) => `${capitalize(entry.term)}: ${entry.definition}`);
     const topics = found.map(({ entry }) => entry);
     if (calculation) topics.push(...knowledge.glossary.filter((entry) => entry.term === 'pot odds'));
-    const lessons = [...new Set(topics.map((entry) => lessonOf(entry.courseSlug)).filter(Boolean))];
+    const slugs = topics.map((entry) => entry.courseSlug).filter((slug): slug is string => Boolean(slug));
+    const lessons = await lessonTitles(knowledge.prisma, slugs);
     const titles = lessons.map((title) => `"${title}"`).join(' and ');
     const pointer =
       lessons.length > 1
@@ -173,22 +109,32 @@ function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): strin
           ? `The lesson ${titles} covers this step by step.`
           : null;
     return compose([opener, calculation, ...(calculation ? [] : definitions), pointer, closing]);
-  }
+  };
 
-  const section = bestSection(question, knowledge.sections);
-  if (section) {
-    return compose([
-      opener,
-      section.summary,
-      `More in the lesson "${section.lesson}", section "${section.heading}".`,
-      closing,
-    ]);
-  }
+  // A definition or a calculation has its own answer; anything else is looked up in the lessons.
+  if (calculation || asksForDefinitions(question, found)) return glossaryAnswer();
 
+  const search = withLessonWords(correctTypos(question.toLowerCase(), await knowledge.vocabulary()));
+  const [section] = await searchSections(knowledge.prisma, search);
+  if (answers(section)) {
+    const source = section.heading
+      ? `More in the lesson "${section.lessonTitle}", section "${section.heading}".`
+      : `More in the lesson "${section.lessonTitle}".`;
+    // A section whose heading names none of the question's terms only touches on them: the definitions of the
+    // glossary terms the question names come first then.
+    const definitions =
+      section.headingTerms.length === 0
+        ? found.map(({ entry }) => `${capitalize(entry.term)}: ${entry.definition}`)
+        : [];
+    return compose([opener, ...definitions, quote(section), source, closing]);
+  }
+  if (found.length > 0) return glossaryAnswer();
+
+  const lessons = await indexedLessons(knowledge.prisma);
   return compose([
-    "I don't know that one, and I would rather not guess. My notes cover what the courses teach: pot odds and " +
-      'outs, position, starting-hand ranges, c-bets, GTO, ICM, bankroll and tilt. Ask me about one of those, or ' +
-      'give me the pot and the bet and I will work out your odds.',
+    "I don't know that one: nothing in the curriculum covers it, and I would rather not guess. " +
+      (lessons.length > 0 ? `The lessons are ${lessons.map((title) => `"${title}"`).join(', ')}. ` : '') +
+      'Ask me about one of those, or give me the pot and the bet and I will work out your odds.',
     signOff,
   ]);
 }
@@ -197,16 +143,31 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function createOfflineCoach({ contentRoot }: { contentRoot: string }): Responder {
-  let knowledge: Promise<Knowledge> | undefined;
+/** How long the lessons' vocabulary (for typo correction) is reused before it is read again. */
+const VOCABULARY_TTL_MS = 60_000;
+
+export function createOfflineCoach({ prisma }: { prisma: PrismaClient }): Responder {
+  let glossary: Promise<GlossaryEntry[]> | undefined;
+  let vocabulary: { words: Promise<Map<string, number>>; readAt: number } | undefined;
+  const knowledge: Omit<Knowledge, 'glossary'> = {
+    prisma,
+    vocabulary() {
+      if (!vocabulary || Date.now() - vocabulary.readAt > VOCABULARY_TTL_MS) {
+        const words = lessonVocabulary(prisma);
+        vocabulary = { words, readAt: Date.now() };
+        words.catch(() => (vocabulary = undefined));
+      }
+      return vocabulary.words;
+    },
+  };
   return {
     name: 'offline',
     async reply(request) {
-      knowledge ??= loadKnowledge(contentRoot).catch((error: unknown) => {
-        knowledge = undefined;
+      glossary ??= loadGlossary().catch((error: unknown) => {
+        glossary = undefined;
         throw error;
       });
-      return answerFromKnowledge(await knowledge, request);
+      return answerFromKnowledge({ ...knowledge, glossary: await glossary }, request);
     },
   };
 }

@@ -56,6 +56,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _parent, args, context) =>
       createCourse(
         context.prisma,
+        context.config.CONTENT_ROOT,
         parseInput(courseCreateSchema(context.config.CONTENT_ROOT), args.input, 'input'),
         query,
       ),
@@ -73,7 +74,7 @@ builder.mutationFields((t) => ({
         z.object({ id: globalIdOf('Course'), input: courseUpdateSchema(context.config.CONTENT_ROOT) }),
         args,
       );
-      return updateCourse(context.prisma, id, input, query);
+      return updateCourse(context.prisma, context.config.CONTENT_ROOT, id, input, query);
     },
   }),
 }));

@@ -2,7 +2,7 @@ import { builder } from '../../../graphql/builder.js';
 import { CourseLevelEnum, OrderDirectionEnum } from '../../../graphql/enums.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
-import { readCourseContent } from '../service.js';
+import { readCourseContent } from '../../../platform/content.js';
 import { present } from '../../../platform/db/keyed-rows.js';
 
 export const CourseRef = builder.prismaNode('Course', {
