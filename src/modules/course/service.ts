@@ -4,9 +4,7 @@ import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/input.js';
-import { globalIdOf } from '../../graphql/ids.js';
-import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
+import { escapeLike, httpUrl, idOf, parseInput, unique, unsetWhenNull } from '../../platform/input.js';
 import { checkPrerequisites } from './prerequisites.js';
 
 /** Tags are stored trimmed and lowercase, so that "GTO " and "gto" are one tag in filters as in writes. */
@@ -165,7 +163,7 @@ function courseFields(contentRoot: string) {
     tags: unsetWhenNull(tagList),
     prerequisiteIds: unsetWhenNull(
       z
-        .array(globalIdOf('Course'))
+        .array(idOf('Course'))
         .max(MAX_PREREQUISITES, `must hold at most ${MAX_PREREQUISITES} courses`)
         .transform(unique),
     ),
@@ -174,31 +172,42 @@ function courseFields(contentRoot: string) {
 }
 
 /** CourseInput, validated (the content root decides which content paths are inside it). */
-export const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
+const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
 /** CourseUpdateInput: every field optional; only the given ones change. */
-export const courseUpdateSchema = (contentRoot: string) => {
+const courseUpdateSchema = (contentRoot: string) => {
   const fields = courseFields(contentRoot);
   // null leaves a NOT NULL column as it is, like leaving the field out.
   return z.object({ ...fields, title: unsetWhenNull(fields.title), level: unsetWhenNull(fields.level) }).partial();
 };
 
-export type CourseCreateData = z.output<ReturnType<typeof courseCreateSchema>>;
-export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;
 /** plugin-prisma's selection for the returned course, so nested fields cost no extra query. */
 export type CourseQuery = { select?: Prisma.CourseSelect; include?: Prisma.CourseInclude };
 
-/** Adds a course; its prerequisites must exist. */
-export function createCourse(prisma: PrismaClient, data: CourseCreateData, query: CourseQuery = {}) {
-  const { prerequisiteIds, ...columns } = data;
+/** Adds a course from a CourseInput (prerequisiteIds as row ids); its prerequisites must exist. */
+export function createCourse(prisma: PrismaClient, contentRoot: string, input: unknown, query: CourseQuery = {}) {
+  const { prerequisiteIds, ...columns } = parseInput(courseCreateSchema(contentRoot), input, 'input');
   return prisma.$transaction(async (tx) => {
     if (prerequisiteIds?.length) await checkPrerequisites(tx, null, prerequisiteIds);
     return tx.course.create({ ...query, data: { ...columns, prerequisites: prerequisiteIds } });
   });
 }
 
-/** Changes the given fields of a course; new prerequisites must exist and must not close a cycle. */
-export function updateCourse(prisma: PrismaClient, id: number, data: CourseUpdateData, query: CourseQuery = {}) {
-  const { prerequisiteIds, ...columns } = data;
+/**
+ * Changes the given fields of a CourseUpdateInput (prerequisiteIds as row ids); new prerequisites must exist
+ * and must not close a cycle.
+ */
+export function updateCourse(
+  prisma: PrismaClient,
+  contentRoot: string,
+  id: number,
+  input: unknown,
+  query: CourseQuery = {},
+) {
+  // Validated together, so that one BAD_USER_INPUT names every mistake.
+  const { prerequisiteIds, ...columns } = parseInput(
+    z.object({ id: idOf('Course'), input: courseUpdateSchema(contentRoot) }),
+    { id, input },
+  ).input;
   return prisma.$transaction(async (tx) => {
     const exists = await tx.course.findUnique({ where: { id }, select: { id: true } });
     if (!exists) throw new NotFoundError('Course');
