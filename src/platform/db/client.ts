@@ -6,13 +6,14 @@ import type { Logger } from '../logger.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
 import { migrate } from './migrator.js';
 import { seedDatabase } from './seed.js';
+import { observablePool, type PoolObserver } from './observe.js';
 
 export interface Database {
   url: string;
   pool: pg.Pool;
   prisma: PrismaClient;
-  /** SQL statements sent through the pool since start (what tests and benchmarks count). */
-  statementCount(): number;
+  /** Adds a listener to the pool's connections or statements (observe.ts): the one instrumentation point. */
+  observe(observer: PoolObserver): void;
   /** True when the database answers a trivial query. */
   isReachable(): Promise<boolean>;
   close(): Promise<void>;
@@ -52,14 +53,6 @@ export function connectDatabase(
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  let statements = 0;
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.query = ((...args: unknown[]) => {
-      statements += 1;
-      return query(...args);
-    }) as typeof client.query;
-  });
   // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -67,7 +60,7 @@ export function connectDatabase(
     url,
     pool,
     prisma,
-    statementCount: () => statements,
+    observe: observablePool(pool).observe,
     async isReachable() {
       try {
         await pool.query('SELECT 1');
@@ -83,7 +76,7 @@ export function connectDatabase(
   };
 }
 
-/** Runs work on one dedicated connection (migrations, seeding), outside the counted pool. */
+/** Runs work on one dedicated connection (migrations, seeding), outside the observed pool. */
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
