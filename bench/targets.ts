@@ -1,14 +1,16 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeArgs, npmStart } from '../tests/helpers/npm-start.js';
+import { npmStart } from '../tests/helpers/npm-start.js';
+import { startServerProcess } from '../tests/helpers/server-process.js';
 
 /**
  * The servers under test, each in its own child process started the way production starts the project
  * (node on the compiled server, NODE_ENV=production; the baselines through the tsx loader), so that load
- * generation, the proxy and the servers never share an event loop, and RSS is the server's own.
+ * generation, the proxy and the servers never share an event loop, and RSS is the server's own. They start
+ * as the tests' child servers do (tests/helpers/server-process.ts).
  */
 
 /** The servers that answer scenario 1 besides the project: GraphQL peers and hand-written bounds. */
@@ -119,9 +121,6 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
-/** How long a stopped server may take to drain and exit before it is killed. */
-const STOP_GRACE_MS = 10_000;
-
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -154,29 +153,6 @@ function readCpuTimeMs(pid: number): number | null {
   }
 }
 
-/** Generous: on a machine shared with test suites, several servers compiling their TypeScript at once start slowly. */
-const START_TIMEOUT_MS = 120_000;
-
-/** Resolves once the port accepts connections; rejects when the child exits first or after START_TIMEOUT_MS. */
-async function waitForPort(child: ChildProcess, port: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (exited || Date.now() > deadline) throw new Error(`the server did not start:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 export async function startTarget(
   name: TargetName,
   command: TargetCommand,
@@ -184,9 +160,12 @@ export async function startTarget(
 ): Promise<RunningTarget> {
   const port = await freePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const args = [...profile, ...nodeArgs(command)];
-  const child = spawn(options.node ?? process.execPath, args, {
-    cwd: command.cwd,
+  // The baselines log nothing when ready, and the project not at LOG_LEVEL=warn: ready is the port open.
+  const server = await startServerProcess({
+    command,
+    nodeFlags: profile,
+    node: options.node,
+    port,
     env: {
       PATH: process.env.PATH,
       ...SERVER_ENV,
@@ -194,29 +173,15 @@ export async function startTarget(
       DATABASE_URL: options.databaseUrl,
       JWT_SECRET: options.jwtSecret,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // The last lines the server printed, for the error when it fails to start or crashes.
-  let tail = '';
-  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // However the runner ends (an error, process.exit, SIGINT/SIGTERM, which run.ts turns into exits), no
-  // server outlives it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
-  await waitForPort(child, port, () => tail).catch((error: unknown) => {
-    child.kill('SIGKILL');
+  }).catch((error: unknown) => {
     throw new Error(`${name}: ${(error as Error).message}`);
   });
-  const pid = child.pid!;
+  const pid = server.process.pid!;
   return {
     name,
     pid,
-    url: `http://127.0.0.1:${port}/graphql`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    url: server.url,
+    wsUrl: server.wsUrl,
     watchRss() {
       let peak = readRssMb(pid);
       const timer = setInterval(() => {
@@ -229,12 +194,6 @@ export async function startTarget(
       };
     },
     cpuTimeMs: () => readCpuTimeMs(pid),
-    async stop() {
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      kill.unref();
-      await exited;
-      clearTimeout(kill);
-    },
+    stop: async () => void (await server.stop()),
   };
 }

@@ -77,7 +77,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const schema = overrides.schema ?? defaultSchema;
   const database = overrides.database ?? (await openDatabase(config, logger));
   const metrics = config.METRICS_ENABLED ? createMetrics() : null;
-  metrics?.observePool(database.pool);
+  if (metrics) database.observe(metrics.observePool(database.pool));
   const ownPubsub = await createPubSub(config, logger);
   const pubsub = metrics ? metrics.observePubSub(ownPubsub) : ownPubsub;
   const auth = authSettings(jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);

@@ -13,8 +13,11 @@ import { fieldComplexity } from './plugins/cost.js';
 import { pageSizePlugin } from './plugins/page-size.js';
 
 /**
- * plugin-prisma fixes onUnusedQuery as each field is defined, when the modules load, before server.ts parses the
- * configuration: NODE_ENV is read here by the configuration's own rule (its values and default).
+ * Whether plugin-prisma checks that each resolver uses its query (onUnusedQuery, off in production, where the check
+ * would cost every prismaField a usage-tracking wrapper and turn a forgotten spread into a 500). The option belongs
+ * to the one builder, so to the one schema every server of the process runs, while a parsed Config belongs to one
+ * server (tests run development- and production-configured servers side by side, all checked): it is the process's
+ * NODE_ENV, read by the configuration's own rule (values, default). A read, not a side effect: nothing is written.
  */
 const environment = configSchema.shape.NODE_ENV.parse(process.env.NODE_ENV || undefined);
 

@@ -2,6 +2,7 @@ import { GraphQLError, Kind, type FieldNode, type GraphQLFormattedError, type Se
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { DomainError, MAX_REPORTED_FIELDS, UserInputError, type RateLimitedError } from '../platform/errors.js';
 import { isDatabaseUnavailable, mapDatabaseError } from '../platform/db/errors.js';
 import type { Logger } from '../platform/logger.js';
@@ -88,9 +89,9 @@ export function requestIdOf(error: unknown): string | undefined {
 }
 
 /**
- * The one place that decides what a client sees of an error: domain errors as they are, known database
- * failures as domain errors, everything else masked as INTERNAL_SERVER_ERROR with the request id, while
- * the log keeps the full error under the same id.
+ * The one place that decides what a client sees of an error: domain errors as they are (naming rows by global
+ * id), known database failures as domain errors, everything else masked as INTERNAL_SERVER_ERROR with the
+ * request id, while the log keeps the full error under the same id.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
@@ -98,8 +99,10 @@ export function formatError(
   { logger, requestId }: { logger: Logger; requestId?: string },
 ): GraphQLFormattedError {
   const original = rootCause(error);
-  const domainError =
-    original instanceof DomainError ? original : (mapDatabaseError(original) ?? mapArgumentError(error, original));
+  // Clients know rows by their global ids; services raise errors naming row ids.
+  const domainError = (
+    original instanceof DomainError ? original : (mapDatabaseError(original) ?? mapArgumentError(error, original))
+  )?.namingRowsBy(encodeGlobalID);
   if (domainError) {
     return {
       message: domainError.message,

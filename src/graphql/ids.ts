@@ -1,9 +1,5 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { z } from 'zod';
-import { parseInput } from '../platform/input.js';
-
-/** Row ids are PostgreSQL SERIAL/INTEGER keys: 1 .. 2^31-1. */
-export const MAX_ROW_ID = 2_147_483_647;
+import { idOf, MAX_ROW_ID, parseInput } from '../platform/input.js';
 
 /** The row id a node's raw id names, or 0 (which no row has) when it cannot name one, so lookups find nothing. */
 export function rowId(raw: string): number {
@@ -21,25 +17,32 @@ export function decodedGlobalId(value: string): { typename: string; id: string }
 }
 
 /**
- * A global id of the given node type, decoded to its row id. Garbage, another type's id or an id that names
- * no possible row becomes an issue on the field it was given in (so BAD_USER_INPUT names that field).
+ * The row id a global id of `typename` names, or 0 for garbage, another type's id or an id that names no possible
+ * row: services refuse 0 where an id is required (platform/input.ts idOf) and find nothing by it.
  */
-export function globalIdOf(typename: string) {
-  return z.string().transform((value, context) => {
-    const decoded = decodedGlobalId(value);
-    const id = decoded?.typename === typename ? rowId(decoded.id) : 0;
-    if (id === 0) {
-      context.addIssue({ code: 'custom', message: `must be a ${typename} id` });
-      return z.NEVER;
-    }
-    return id;
-  });
+export function rowIdIn(globalId: string | number, typename: string): number {
+  const decoded = decodedGlobalId(String(globalId));
+  return decoded?.typename === typename ? rowId(decoded.id) : 0;
 }
 
 /**
- * The one way resolvers decode an id argument: its row id, or BAD_USER_INPUT naming `argument` for garbage
- * and for another type's id. (Arguments inside input objects use globalIdOf in the input's zod schema.)
+ * An input object as services take it: the named id fields (single ids or lists) hold row ids (rowIdIn) instead
+ * of global ids; every other field is left for the service to validate.
+ */
+export function withRowIds<T extends object>(input: T, idFields: { [K in keyof T]?: string }): Record<string, unknown> {
+  const decoded: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [field, typename] of Object.entries(idFields) as [string, string][]) {
+    const value = decoded[field];
+    const toRowId = (id: unknown) => (typeof id === 'string' || typeof id === 'number' ? rowIdIn(id, typename) : id);
+    decoded[field] = Array.isArray(value) ? value.map(toRowId) : toRowId(value);
+  }
+  return decoded;
+}
+
+/**
+ * The one way resolvers decode an id argument: its row id, or BAD_USER_INPUT naming `argument` for garbage and
+ * for another type's id. (An id that is validated with an input passes as rowIdIn to the service that does.)
  */
 export function parseGlobalId(value: string | number, typename: string, argument: string): number {
-  return parseInput(globalIdOf(typename), String(value), argument);
+  return parseInput(idOf(typename), rowIdIn(value, typename), argument);
 }

@@ -17,6 +17,12 @@ const httpStatusOf: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
 };
 
+/** How a client-facing error names a row: the GraphQL layer names them by global id (src/graphql/errors.ts). */
+export type NameRow = (typename: string, id: number) => string;
+
+/** Rows named by their row id: how a domain error reads before the GraphQL layer presents it. */
+export const byRowId: NameRow = (_typename, id) => String(id);
+
 /**
  * A domain error: its message and extensions are safe to show to clients. `extensions.http.status` is plain
  * data that Apollo reads as the HTTP status and src/graphql/errors.ts strips from what clients see.
@@ -25,6 +31,15 @@ export class DomainError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
     const status = httpStatusOf[code];
     super(message, { extensions: { code, ...(status ? { http: { status } } : {}), ...extensions } });
+  }
+
+  /**
+   * This error as a client sees it when rows are named by `nameRow`. Services know rows by row id only, so an
+   * error whose message or extensions name rows is raised naming them byRowId and overrides this to name them
+   * again; every other error is already what the client sees.
+   */
+  namingRowsBy(_nameRow: NameRow): DomainError {
+    return this;
   }
 }
 

@@ -20,6 +20,21 @@ export const httpUrl = z
  */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
+/** Row ids are PostgreSQL SERIAL/INTEGER keys: 1 .. 2^31-1. */
+export const MAX_ROW_ID = 2_147_483_647;
+
+/**
+ * The id of a `typename` row in an input. The GraphQL layer hands services the row id a client's global id
+ * names, or 0 when it names none of this type (src/graphql/ids.ts), so a bad id is refused here with its
+ * field's path, in the same BAD_USER_INPUT as the input's other mistakes.
+ */
+export const idOf = (typename: string) =>
+  z
+    .number()
+    .int(`must be a ${typename} id`)
+    .min(1, `must be a ${typename} id`)
+    .max(MAX_ROW_ID, `must be a ${typename} id`);
+
 /** Drops repeated values, keeping the first occurrence's position. */
 export function unique<T>(values: T[]): T[] {
   return [...new Set(values)];

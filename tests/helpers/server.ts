@@ -9,6 +9,7 @@ import type { PubSub } from '../../src/platform/pubsub.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { signToken, type Role } from '../../src/auth/token.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { recordStatements, type StatementLog } from './statements.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -35,7 +36,8 @@ export interface TestServer {
   wsUrl: string;
   config: Config;
   app: RunningServer;
-  database: Database;
+  /** The server's database, recording the statements its pool sends. */
+  database: Database & StatementLog;
   pubsub: PubSub;
   testDatabase: TestDatabase;
   token(user: TestUser, expiresIn?: string | number): Promise<string>;
@@ -72,7 +74,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL, options.logDestination);
-  const database = connectDatabase(testDatabase.url, databaseOptions(config));
+  const opened = connectDatabase(testDatabase.url, databaseOptions(config));
+  const database = { ...opened, ...recordStatements(opened) };
   const app = await startServer(config, { logger, database });
 
   const token = (user: TestUser, expiresIn: string | number = '1h') =>

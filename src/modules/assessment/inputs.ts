@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DIFFICULTIES } from '../../platform/db/values.js';
-import { unsetWhenNull } from '../../platform/input.js';
-import { globalIdOf } from '../../graphql/ids.js';
+import { idOf, unsetWhenNull } from '../../platform/input.js';
 import { contentFields, weightsNameQuestions } from './questions.js';
 
 /** What admins send to create or change an assessment, validated (the questions themselves: questions.ts). */
@@ -24,9 +23,9 @@ const settingsFields = {
   isActive: unsetWhenNull(z.boolean()),
 };
 
-/** AssessmentInput, validated: questions and scoring rules checked together. */
+/** AssessmentInput, validated (courseId as a row id): questions and scoring rules checked together. */
 export const assessmentCreateSchema = z
-  .object({ courseId: globalIdOf('Course'), title, difficulty, ...settingsFields, ...contentFields })
+  .object({ courseId: idOf('Course'), title, difficulty, ...settingsFields, ...contentFields })
   .superRefine(weightsNameQuestions);
 
 /** AssessmentUpdateInput: every field optional; only the given ones change. */
@@ -39,6 +38,3 @@ export const assessmentUpdateSchema = z
     scoringConfig: z.unknown(),
   })
   .partial();
-
-export type AssessmentCreateData = z.output<typeof assessmentCreateSchema>;
-export type AssessmentUpdateData = z.output<typeof assessmentUpdateSchema>;

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Assessment, AssessmentAttempt, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { visibleAssessments, type Actor } from '../../auth/access.js';
 import { DomainError, NotFoundError, UserInputError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/input.js';
-import type { AssessmentCreateData, AssessmentUpdateData } from './inputs.js';
+import { idOf, parseInput } from '../../platform/input.js';
+import { assessmentCreateSchema, assessmentUpdateSchema } from './inputs.js';
 import { startCourse, type TestScoreEntry } from '../progress/service.js';
 import {
   assessmentContentSchema,
@@ -26,12 +26,13 @@ class AttemptsExhaustedError extends DomainError {
 export type AssessmentQuery = { select?: Prisma.AssessmentSelect; include?: Prisma.AssessmentInclude };
 export type AttemptQuery = { select?: Prisma.AssessmentAttemptSelect; include?: Prisma.AssessmentAttemptInclude };
 
-/** Adds an assessment to an existing course (BAD_USER_INPUT on input.courseId otherwise). */
+/** Adds an assessment from an AssessmentInput to an existing course (BAD_USER_INPUT on input.courseId otherwise). */
 export async function createAssessment(
   prisma: PrismaClient,
-  { courseId, ...data }: AssessmentCreateData,
+  input: unknown,
   query: AssessmentQuery = {},
 ): Promise<Assessment> {
+  const { courseId, ...data } = parseInput(assessmentCreateSchema, input, 'input');
   const course = await prisma.course.findUnique({ where: { id: courseId }, select: { id: true } });
   if (!course) throw new UserInputError({ 'input.courseId': 'no course has this id' });
   return prisma.assessment.create({ ...query, data: { ...data, courseId } });
@@ -42,12 +43,17 @@ export async function createAssessment(
  * scoring rules against the questions in force, so the pair stays consistent: the row is locked from that
  * check to the write, so a concurrent edit of the other half is checked against what it stored.
  */
-export function updateAssessment(
+export async function updateAssessment(
   prisma: PrismaClient,
   id: number,
-  { questions, scoringConfig, ...metadata }: AssessmentUpdateData,
+  input: unknown,
   query: AssessmentQuery = {},
 ): Promise<Assessment> {
+  // Validated together, so that one BAD_USER_INPUT names every mistake.
+  const { questions, scoringConfig, ...metadata } = parseInput(
+    z.object({ id: idOf('Assessment'), input: assessmentUpdateSchema }),
+    { id, input },
+  ).input;
   return prisma.$transaction(async (tx) => {
     const [current] = await tx.$queryRaw<Pick<Assessment, 'questions' | 'scoringConfig'>[]>`
       SELECT questions, scoring_config AS "scoringConfig" FROM assessments WHERE id = ${id} FOR UPDATE`;

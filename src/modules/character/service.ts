@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CONVERSATION_STYLES, SKILL_LEVELS } from '../../platform/db/values.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { activeUnlessAdmin, type Actor } from '../../auth/access.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { httpUrl, unsetWhenNull } from '../../platform/input.js';
+import { escapeLike, httpUrl, idOf, parseInput, unsetWhenNull } from '../../platform/input.js';
 
 const nonEmptyText = (field: string, max: number) =>
   z
@@ -46,7 +47,7 @@ const characterFields = {
 };
 
 /** CharacterInput, validated. */
-export const characterCreateSchema = z.object({
+const characterCreateSchema = z.object({
   name: z
     .string()
     .trim()
@@ -57,7 +58,7 @@ export const characterCreateSchema = z.object({
 });
 
 /** CharacterUpdateInput: every field optional; only the given ones change (null on a required one: no change). */
-export const characterUpdateSchema = z
+const characterUpdateSchema = z
   .object({
     ...characterFields,
     displayName: unsetWhenNull(characterFields.displayName),
@@ -69,7 +70,7 @@ export const characterUpdateSchema = z
   .partial();
 
 /** CharacterFilter, validated. */
-export const characterFilterSchema = z
+const characterFilterSchema = z
   .object({
     specialization: z.string().max(100, 'must be at most 100 characters').nullish(),
     skillLevel: z.enum(SKILL_LEVELS).nullish(),
@@ -77,22 +78,32 @@ export const characterFilterSchema = z
   })
   .nullish();
 
-export type CharacterCreateData = z.output<typeof characterCreateSchema>;
-export type CharacterUpdateData = z.output<typeof characterUpdateSchema>;
+/** The characters a CharacterFilter finds for this actor (or anonymous visitor): active ones unless an admin. */
+export function characterWhere(rawFilter: unknown, actor: Actor | null): Prisma.CharacterWhereInput {
+  const filter = parseInput(characterFilterSchema, rawFilter, 'filter');
+  return {
+    ...activeUnlessAdmin(actor),
+    ...(filter?.specialization
+      ? { specialization: { equals: escapeLike(filter.specialization), mode: 'insensitive' } }
+      : {}),
+    ...(filter?.skillLevel ? { skillLevel: filter.skillLevel } : {}),
+    ...(filter?.conversationStyle ? { conversationStyle: filter.conversationStyle } : {}),
+  };
+}
+
 /** plugin-prisma's selection for the returned character. */
 export type CharacterQuery = { select?: Prisma.CharacterSelect; include?: Prisma.CharacterInclude };
 
-/** Adds a character; a taken name is a CONFLICT (the unique index decides, see errors.ts). */
-export function createCharacter(prisma: PrismaClient, data: CharacterCreateData, query: CharacterQuery = {}) {
+/** Adds a character from a CharacterInput; a taken name is a CONFLICT (the unique index decides, see errors.ts). */
+export async function createCharacter(prisma: PrismaClient, input: unknown, query: CharacterQuery = {}) {
+  const data = parseInput(characterCreateSchema, input, 'input');
   return prisma.character.create({ ...query, data });
 }
 
-export async function updateCharacter(
-  prisma: PrismaClient,
-  id: number,
-  data: CharacterUpdateData,
-  query: CharacterQuery = {},
-) {
+/** Changes the given fields of a CharacterUpdateInput. */
+export async function updateCharacter(prisma: PrismaClient, id: number, input: unknown, query: CharacterQuery = {}) {
+  // Validated together, so that one BAD_USER_INPUT names every mistake.
+  const data = parseInput(z.object({ id: idOf('Character'), input: characterUpdateSchema }), { id, input }).input;
   const exists = await prisma.character.findUnique({ where: { id }, select: { id: true } });
   if (!exists) throw new NotFoundError('Character');
   return prisma.character.update({ ...query, where: { id }, data });

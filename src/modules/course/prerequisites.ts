@@ -1,6 +1,5 @@
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { UserInputError } from '../../platform/errors.js';
+import { byRowId, UserInputError, type NameRow } from '../../platform/errors.js';
 
 /** The prerequisite graph of courses: every prerequisite exists, and no course requires itself through others. */
 
@@ -8,6 +7,21 @@ type Transaction = Prisma.TransactionClient;
 
 /** Serialises every change to the prerequisite graph (any constant key shared by its writers would do). */
 const PREREQUISITE_GRAPH_LOCK = 7_316_001;
+
+/** Prerequisite ids that name no course, named to the client by the ids it sent (its global ids). */
+class UnknownPrerequisitesError extends UserInputError {
+  constructor(
+    readonly courseIds: readonly number[],
+    nameRow: NameRow = byRowId,
+  ) {
+    const ids = courseIds.map((id) => nameRow('Course', id)).join(', ');
+    super({ 'input.prerequisiteIds': `no course has the id ${ids}` });
+  }
+
+  override namingRowsBy(nameRow: NameRow): UnknownPrerequisitesError {
+    return new UnknownPrerequisitesError(this.courseIds, nameRow);
+  }
+}
 
 /**
  * Checks a course's new prerequisites: every id names a course, and the graph stays acyclic. Runs inside the
@@ -24,10 +38,7 @@ export async function checkPrerequisites(
   const courses = await tx.course.findMany({ select: { id: true, title: true, prerequisites: true } });
   const byId = new Map(courses.map((course) => [course.id, course]));
   const missing = prerequisiteIds.filter((id) => !byId.has(id));
-  if (missing.length > 0) {
-    const ids = missing.map((id) => encodeGlobalID('Course', id)).join(', ');
-    throw new UserInputError({ 'input.prerequisiteIds': `no course has the id ${ids}` });
-  }
+  if (missing.length > 0) throw new UnknownPrerequisitesError(missing);
   if (courseId === null) return; // a new course cannot be anyone's prerequisite yet
   const cycle = findCycle(courseId, prerequisiteIds, (id) => byId.get(id)?.prerequisites ?? []);
   if (cycle) {

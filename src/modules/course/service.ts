@@ -3,10 +3,8 @@ import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { parseInput } from '../../platform/input.js';
+import { escapeLike, httpUrl, idOf, parseInput, unique, unsetWhenNull } from '../../platform/input.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
-import { globalIdOf } from '../../graphql/ids.js';
-import { escapeLike, httpUrl, unique, unsetWhenNull } from '../../platform/input.js';
 import { checkPrerequisites } from './prerequisites.js';
 import { resolveContentPath } from '../../platform/content.js';
 import { lessonIndexStatement, readLesson, type IndexedCourse } from '../../platform/db/lesson-index.js';
@@ -151,7 +149,7 @@ function courseFields(contentRoot: string) {
     tags: unsetWhenNull(tagList),
     prerequisiteIds: unsetWhenNull(
       z
-        .array(globalIdOf('Course'))
+        .array(idOf('Course'))
         .max(MAX_PREREQUISITES, `must hold at most ${MAX_PREREQUISITES} courses`)
         .transform(unique),
     ),
@@ -160,16 +158,14 @@ function courseFields(contentRoot: string) {
 }
 
 /** CourseInput, validated (the content root decides which content paths are inside it). */
-export const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
+const courseCreateSchema = (contentRoot: string) => z.object(courseFields(contentRoot));
 /** CourseUpdateInput: every field optional; only the given ones change. */
-export const courseUpdateSchema = (contentRoot: string) => {
+const courseUpdateSchema = (contentRoot: string) => {
   const fields = courseFields(contentRoot);
   // null leaves a NOT NULL column as it is, like leaving the field out.
   return z.object({ ...fields, title: unsetWhenNull(fields.title), level: unsetWhenNull(fields.level) }).partial();
 };
 
-export type CourseCreateData = z.output<ReturnType<typeof courseCreateSchema>>;
-export type CourseUpdateData = z.output<ReturnType<typeof courseUpdateSchema>>;
 /** plugin-prisma's selection for the returned course, so nested fields cost no extra query. */
 export type CourseQuery = { select?: Prisma.CourseSelect; include?: Prisma.CourseInclude };
 
@@ -179,14 +175,17 @@ async function indexLesson(tx: Prisma.TransactionClient, course: IndexedCourse):
   await tx.$executeRawUnsafe(sql, ...values);
 }
 
-/** Adds a course, its lesson indexed for the offline coach; its prerequisites must exist. */
+/**
+ * Adds a course from a CourseInput (prerequisiteIds as row ids), its lesson indexed for the offline coach; its
+ * prerequisites must exist.
+ */
 export async function createCourse(
   prisma: PrismaClient,
   contentRoot: string,
-  data: CourseCreateData,
+  input: unknown,
   query: CourseQuery = {},
 ) {
-  const { prerequisiteIds, ...columns } = data;
+  const { prerequisiteIds, ...columns } = parseInput(courseCreateSchema(contentRoot), input, 'input');
   // Read before the transaction opens: the embedded database runs one transaction at a time.
   const markdown = columns.isActive === false ? null : await readLesson(contentRoot, columns.contentPath ?? null);
   return prisma.$transaction(async (tx) => {
@@ -205,17 +204,22 @@ export async function createCourse(
 }
 
 /**
- * Changes the given fields of a course; new prerequisites must exist and must not close a cycle. A change of
- * content path, activity or title re-indexes its lesson in the same transaction.
+ * Changes the given fields of a CourseUpdateInput (prerequisiteIds as row ids); new prerequisites must exist
+ * and must not close a cycle. A change of content path, activity or title re-indexes its lesson in the same
+ * transaction.
  */
 export function updateCourse(
   prisma: PrismaClient,
   contentRoot: string,
   id: number,
-  data: CourseUpdateData,
+  input: unknown,
   query: CourseQuery = {},
 ) {
-  const { prerequisiteIds, ...columns } = data;
+  // Validated together, so that one BAD_USER_INPUT names every mistake.
+  const { prerequisiteIds, ...columns } = parseInput(
+    z.object({ id: idOf('Course'), input: courseUpdateSchema(contentRoot) }),
+    { id, input },
+  ).input;
   const changesLesson =
     columns.contentPath !== undefined || columns.isActive !== undefined || columns.title !== undefined;
   return prisma.$transaction(async (tx) => {

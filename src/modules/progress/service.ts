@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Prisma, type PrismaClient, type UserProgress } from '../../generated/prisma/client.js';
 import { activeUnlessAdmin, type Actor } from '../../auth/access.js';
-import { DomainError, NotFoundError } from '../../platform/errors.js';
+import { byRowId, DomainError, NotFoundError, type NameRow } from '../../platform/errors.js';
+import { idOf, parseInput } from '../../platform/input.js';
 
 /** One entry of user_progress.test_scores, appended by each submitted assessment attempt. */
 export const testScoreSchema = z.object({
@@ -25,18 +25,21 @@ interface PrerequisiteCourse {
   isActive: boolean;
 }
 
+/** extensions.missingPrerequisites names the courses by the ids clients know (their global ids). */
 class PrerequisitesNotMetError extends DomainError {
-  constructor(missing: readonly PrerequisiteCourse[]) {
+  constructor(
+    readonly missing: readonly PrerequisiteCourse[],
+    nameRow: NameRow = byRowId,
+  ) {
     super(
       'PREREQUISITES_NOT_MET',
       `Complete these courses first: ${missing.map((course) => course.title).join(', ')}`,
-      {
-        missingPrerequisites: missing.map((course) => ({
-          id: encodeGlobalID('Course', course.id),
-          title: course.title,
-        })),
-      },
+      { missingPrerequisites: missing.map((course) => ({ id: nameRow('Course', course.id), title: course.title })) },
     );
+  }
+
+  override namingRowsBy(nameRow: NameRow): PrerequisitesNotMetError {
+    return new PrerequisitesNotMetError(this.missing, nameRow);
   }
 }
 
@@ -97,7 +100,7 @@ const MAX_SECTION = 10_000;
 export const MAX_STUDY_TIME_MINUTES = 2_147_483_647;
 
 /** ProgressInput, validated. */
-export const progressInputSchema = z.object({
+const progressInputSchema = z.object({
   currentSection: z
     .number()
     .int()
@@ -115,10 +118,8 @@ export const progressInputSchema = z.object({
   reset: z.boolean().nullish(),
 });
 
-export type ProgressData = z.output<typeof progressInputSchema>;
-
 /**
- * Records a study session in one transaction: starts the course when needed (see startCourse), then
+ * Records a study session (a ProgressInput) in one transaction: starts the course when needed (see startCourse), then
  * updates the row in a single UPDATE so that concurrent calls compose: study minutes are added in SQL,
  * completion only grows (GREATEST) unless `reset`, which sets it to the given rate or 0 and the section to
  * the given one or 1. completed_at is set when completion reaches 100 (the first time is kept) and cleared
@@ -128,9 +129,14 @@ export async function recordProgress(
   prisma: PrismaClient,
   actor: Actor,
   courseId: number,
-  { currentSection, completionRate, studyMinutes, reset }: ProgressData,
+  input: unknown,
   query: ProgressQuery = {},
 ): Promise<UserProgress> {
+  // Validated together, so that one BAD_USER_INPUT names every mistake.
+  const { currentSection, completionRate, studyMinutes, reset } = parseInput(
+    z.object({ courseId: idOf('Course'), input: progressInputSchema }),
+    { courseId, input },
+  ).input;
   const nextRate = reset
     ? Prisma.sql`${completionRate ?? 0}::numeric`
     : Prisma.sql`GREATEST(completion_rate, ${completionRate ?? 0}::numeric)`;

@@ -7,6 +7,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.js';
 import { inTransaction, migrate } from './migrator.js';
 import { indexLessons } from './lesson-index.js';
 import { seedDatabase } from './seed.js';
+import { observablePool, type PoolObserver } from './observe.js';
 import { createRowReader, type RowReader } from './statements.js';
 
 export interface Database {
@@ -15,8 +16,8 @@ export interface Database {
   prisma: PrismaClient;
   /** The hot reads that bypass Prisma's runtime (see NamedStatement). */
   readRows: RowReader;
-  /** SQL statements sent through the pool since start (what tests and benchmarks count). */
-  statementCount(): number;
+  /** Adds a listener to the pool's connections or statements (observe.ts): the one instrumentation point. */
+  observe(observer: PoolObserver): void;
   /** True when the database answers a trivial query. */
   isReachable(): Promise<boolean>;
   close(): Promise<void>;
@@ -58,14 +59,6 @@ export function connectDatabase(
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  let statements = 0;
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.query = ((...args: unknown[]) => {
-      statements += 1;
-      return query(...args);
-    }) as typeof client.query;
-  });
   // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
   // An interactive transaction waits for a connection as long as any query does (Prisma's own default is 2 s:
@@ -76,7 +69,7 @@ export function connectDatabase(
     pool,
     prisma,
     readRows: createRowReader(pool, { prepared: preparedStatements }),
-    statementCount: () => statements,
+    observe: observablePool(pool).observe,
     async isReachable() {
       try {
         await pool.query('SELECT 1');
@@ -92,7 +85,7 @@ export function connectDatabase(
   };
 }
 
-/** Runs work on one dedicated connection (migrations, seeding), outside the counted pool. */
+/** Runs work on one dedicated connection (migrations, seeding), outside the observed pool. */
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -1,8 +1,7 @@
 import type pg from 'pg';
+import type { PoolObserver } from '../db/observe.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PubSub } from '../pubsub.js';
-
-type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, release: () => void) => void;
 
 /** The graphql-ws context part metrics read at scrape time: the socket's running subscriptions. */
 export interface SocketContext {
@@ -11,8 +10,11 @@ export interface SocketContext {
 
 /** What the server holds open: database connections, pub/sub traffic, WebSockets and their subscriptions. */
 export interface ResourceMetrics {
-  /** Pool size, waiting clients and connection errors of the database pool. */
-  observePool(pool: pg.Pool): void;
+  /**
+   * Pool size and waiting clients of the database pool, read at scrape time; the observer counts its waits and
+   * connection errors (give it to Database.observe).
+   */
+  observePool(pool: pg.Pool): PoolObserver;
   /** The same PubSub, counting the events it publishes and delivers to this instance's listeners. */
   observePubSub(pubsub: PubSub): PubSub;
   /** A WebSocket past connection_init, until `forgetSocket`. */
@@ -103,23 +105,11 @@ export function createResourceMetrics(registry: Registry): ResourceMetrics {
   return {
     observePool(pool) {
       pools.add(pool);
-      pool.on('error', () => poolErrors.inc({ kind: 'idle' }));
-      // pg.Pool has no event for a connect that waits or fails; every query comes through connect (pool.query
-      // with a callback, Prisma's adapter without one).
-      const connect = pool.connect.bind(pool) as (callback?: ConnectCallback) => Promise<pg.PoolClient> | undefined;
-      pool.connect = ((callback?: ConnectCallback) => {
-        if (pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10)) poolWaits.inc();
-        if (callback) {
-          return connect((error, client, release) => {
-            if (error) poolErrors.inc({ kind: 'connect' });
-            callback(error, client, release);
-          });
-        }
-        return connect()!.catch((error: unknown) => {
-          poolErrors.inc({ kind: 'connect' });
-          throw error;
-        });
-      }) as typeof pool.connect;
+      return {
+        connectionAwaited: () => poolWaits.inc(),
+        connectionFailed: () => poolErrors.inc({ kind: 'connect' }),
+        idleConnectionLost: () => poolErrors.inc({ kind: 'idle' }),
+      };
     },
     observePubSub(pubsub) {
       return {

@@ -13,6 +13,30 @@ import { LearningCatalogDocument } from '../../generated/graphql.js';
  */
 const STATEMENTS_PER_PAGE = 5;
 
+/**
+ * Those statements by shape (tests/helpers/statements.ts normalizeSql), so that a new or repeated one names
+ * itself; a shape is the same whatever the page's size, since lists of parameters are one `?`.
+ */
+const COURSES_PAGE =
+  'SELECT courses.* FROM courses WHERE courses.is_active = ? ORDER BY courses.id ASC LIMIT ? OFFSET ?';
+const TOTAL_COUNT =
+  'SELECT SUM(courses) AS _sum$courses FROM (SELECT course_counts.courses FROM course_counts ' +
+  'WHERE course_counts.is_active = ? OFFSET ?) AS sub';
+const PREREQUISITE_COURSES =
+  'SELECT courses.* FROM courses WHERE (courses.id IN (?) AND courses.is_active = ?) OFFSET ?';
+const VIEWER_PROGRESS =
+  'SELECT user_progress.* FROM user_progress WHERE (user_progress.user_id = ? AND user_progress.course_id IN (?)) OFFSET ?';
+const ACTIVE_ASSESSMENTS_OF_ACTIVE_COURSES =
+  'LEFT JOIN courses AS j0 ON (j0.id) = (assessments.course_id) WHERE (assessments.course_id IN (?) AND ' +
+  'assessments.is_active = ? AND (j0.is_active = ? AND (j0.id IS NOT NULL))) ORDER BY assessments.id ASC OFFSET ?';
+const ASSESSMENTS_WITH_VIEWER_ATTEMPTS =
+  'SELECT assessments.*, COALESCE(aggr_selection_0_AssessmentAttempt._aggr_count_attempts, 0) AS ' +
+  '_aggr_count_attempts FROM assessments LEFT JOIN (SELECT assessment_attempts.assessment_id, COUNT(*) AS ' +
+  '_aggr_count_attempts FROM assessment_attempts WHERE assessment_attempts.user_id = ? GROUP BY ' +
+  'assessment_attempts.assessment_id) AS aggr_selection_0_AssessmentAttempt ON (assessments.id = ' +
+  `aggr_selection_0_AssessmentAttempt.assessment_id) ${ACTIVE_ASSESSMENTS_OF_ACTIVE_COURSES}`;
+const ASSESSMENTS = `SELECT assessments.* FROM assessments ${ACTIVE_ASSESSMENTS_OF_ACTIVE_COURSES}`;
+
 let server: TestServer;
 let viewer: { id: number; role: 'learner' };
 
@@ -60,9 +84,11 @@ async function statementsFor(first: number, as?: typeof viewer) {
   const before = server.database.statementCount();
   const response = await server.graphql(LearningCatalogDocument, { first }, { as });
   const statements = server.database.statementCount() - before;
+  // The loaders' statements leave together, so the order they arrive in is not fixed.
+  const sql = server.database.statementsSince(before).sort();
   expect(response.body.errors).toBeUndefined();
   expect(response.body.data!.courses.edges).toHaveLength(first);
-  return { statements, courses: response.body.data!.courses };
+  return { statements, sql, courses: response.body.data!.courses };
 }
 
 describe('the catalog page with learning fields', () => {
@@ -70,7 +96,13 @@ describe('the catalog page with learning fields', () => {
     // The first request of a token provisions its user; that write is not part of the page.
     await server.graphql(LearningCatalogDocument, { first: 1 }, { as: viewer });
     const counts = [];
-    for (const first of [5, 10, 20]) counts.push((await statementsFor(first, viewer)).statements);
+    for (const first of [5, 10, 20]) {
+      const { statements, sql } = await statementsFor(first, viewer);
+      counts.push(statements);
+      expect(sql).toEqual(
+        [COURSES_PAGE, TOTAL_COUNT, PREREQUISITE_COURSES, VIEWER_PROGRESS, ASSESSMENTS_WITH_VIEWER_ATTEMPTS].sort(),
+      );
+    }
     expect(counts).toEqual([STATEMENTS_PER_PAGE, STATEMENTS_PER_PAGE, STATEMENTS_PER_PAGE]);
   });
 
@@ -91,7 +123,12 @@ describe('the catalog page with learning fields', () => {
 
   it('costs fewer statements, still a fixed number, for anonymous viewers', async () => {
     const counts = [];
-    for (const first of [5, 20]) counts.push((await statementsFor(first)).statements);
+    for (const first of [5, 20]) {
+      const { statements, sql } = await statementsFor(first);
+      counts.push(statements);
+      // No progress lookup and no attempt count without a viewer.
+      expect(sql).toEqual([COURSES_PAGE, TOTAL_COUNT, PREREQUISITE_COURSES, ASSESSMENTS].sort());
+    }
     // No progress lookup without a viewer.
     expect(counts).toEqual([STATEMENTS_PER_PAGE - 1, STATEMENTS_PER_PAGE - 1]);
   });

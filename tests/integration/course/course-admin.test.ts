@@ -212,6 +212,21 @@ describe('updateCourse', () => {
     expect(response.body.data?.updateCourse).toMatchObject({ title: 'Keeps its title', level: 'BEGINNER' });
   });
 
+  it('names a wrong id and bad input in one BAD_USER_INPUT (the service validates both together)', async () => {
+    const character = await createCharacter(server.database.prisma);
+    const response = await server.graphql(
+      UpdateCourseDocument,
+      { id: globalId('Character', character.id), input: { title: '', prerequisiteIds: ['garbage'] } },
+      { as: admin },
+    );
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(errorFields(response)).toEqual({
+      id: 'must be a Course id',
+      'input.title': 'must not be empty',
+      'input.prerequisiteIds.0': 'must be a Course id',
+    });
+  });
+
   it('deactivates instead of deleting: learners stop seeing the course, admins still do', async () => {
     const course = await createCourse(server.database.prisma, { title: 'Soon retired' });
     const id = globalId('Course', course.id);

@@ -145,8 +145,20 @@ describe('an outage', () => {
   });
 });
 
+/** A counter of the server's metrics (the pool's are counted through Database.observe). */
+async function counter(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = await server.app.metrics!.registry.getSingleMetric(name)!.get();
+  return metric.values
+    .filter((sample) => Object.entries(labels).every(([key, wanted]) => sample.labels[key] === wanted))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
 describe('an exhausted pool', () => {
   it('makes a request wait at most DATABASE_POOL_TIMEOUT_MS, then fail cleanly, and serves again once freed', async () => {
+    const [waits, connectErrors] = [
+      await counter('db_pool_waits_total'),
+      await counter('db_pool_errors_total', { kind: 'connect' }),
+    ];
     const held = await Promise.all(Array.from({ length: 4 }, () => server.database.pool.connect()));
     try {
       const { result, ms } = await timed(() => server.graphql(CATALOG, undefined, { as: learner }));
@@ -156,6 +168,8 @@ describe('an exhausted pool', () => {
     } finally {
       for (const client of held) client.release();
     }
+    expect(await counter('db_pool_waits_total')).toBeGreaterThan(waits);
+    expect(await counter('db_pool_errors_total', { kind: 'connect' })).toBeGreaterThan(connectErrors);
     expect((await server.graphql(CATALOG, undefined, { as: learner })).body.errors).toBeUndefined();
   });
 });

@@ -59,36 +59,46 @@ async function graphql<T>(server: ChildServer, query: string, variables: Record<
   return body.data;
 }
 
-it('closes live subscriptions with 1001 on SIGTERM, and a client resumes on the next server with afterSeq', async () => {
-  const first = await start();
-  const { id: characterId } = await coach(database.prisma);
-  const { startChatSession } = await graphql<{ startChatSession: { id: string } }>(
-    first,
-    print(StartChatSessionDocument),
-    { characterId: globalId('Character', characterId) },
-  );
-  const sessionId = startChatSession.id;
-  const sendTo = (server: ChildServer, content: string) =>
-    graphql(server, print(SendChatMessageDocument), { sessionId, content });
+/**
+ * The test starts two server processes one after the other; on the shared machine under load each start (and the
+ * first one's drain) takes seconds, which took the whole test to jest's 30 s default in base and branch alike.
+ */
+const TWO_SERVER_STARTS_MS = 90_000;
 
-  const socket = connectSocket(first.wsUrl, token);
-  sockets.push(socket);
-  const live = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
-  await sendTo(first, 'What is a semi-bluff?');
-  await live.take(2); // the message and the coach's reply
+it(
+  'closes live subscriptions with 1001 on SIGTERM, and a client resumes on the next server with afterSeq',
+  async () => {
+    const first = await start();
+    const { id: characterId } = await coach(database.prisma);
+    const { startChatSession } = await graphql<{ startChatSession: { id: string } }>(
+      first,
+      print(StartChatSessionDocument),
+      { characterId: globalId('Character', characterId) },
+    );
+    const sessionId = startChatSession.id;
+    const sendTo = (server: ChildServer, content: string) =>
+      graphql(server, print(SendChatMessageDocument), { sessionId, content });
 
-  first.process.kill('SIGTERM');
-  expect(await socket.closed).toEqual({ code: 1001, reason: expect.any(String) });
-  expect(await first.exited).toEqual({ code: 0, signal: null });
-  const lastSeen = Math.max(...live.results.map((result) => result.data!.chatMessageAdded.seq));
+    const socket = connectSocket(first.wsUrl, token);
+    sockets.push(socket);
+    const live = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
+    await sendTo(first, 'What is a semi-bluff?');
+    await live.take(2); // the message and the coach's reply
 
-  // The conversation goes on through the next server while the client is away.
-  const next = await start();
-  await sendTo(next, 'And a continuation bet?');
-  const resumedSocket = connectSocket(next.wsUrl, token);
-  sockets.push(resumedSocket);
-  const resumed = subscribe(resumedSocket.client, ChatMessageAddedDocument, { sessionId, afterSeq: lastSeen });
-  const caughtUp = await resumed.take(2);
-  const seen = [...live.results, ...caughtUp].map((result) => result.data!.chatMessageAdded.seq);
-  expect(seen).toEqual(seqs(4));
-});
+    first.process.kill('SIGTERM');
+    expect(await socket.closed).toEqual({ code: 1001, reason: expect.any(String) });
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    const lastSeen = Math.max(...live.results.map((result) => result.data!.chatMessageAdded.seq));
+
+    // The conversation goes on through the next server while the client is away.
+    const next = await start();
+    await sendTo(next, 'And a continuation bet?');
+    const resumedSocket = connectSocket(next.wsUrl, token);
+    sockets.push(resumedSocket);
+    const resumed = subscribe(resumedSocket.client, ChatMessageAddedDocument, { sessionId, afterSeq: lastSeen });
+    const caughtUp = await resumed.take(2);
+    const seen = [...live.results, ...caughtUp].map((result) => result.data!.chatMessageAdded.seq);
+    expect(seen).toEqual(seqs(4));
+  },
+  TWO_SERVER_STARTS_MS,
+);

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { MIGRATIONS_DIR, readMigrations } from '../../../src/platform/db/migrator.js';
+import { readMigrations } from '../../../src/platform/db/migrator.js';
 import { authSettings, signToken } from '../../../src/auth/token.js';
-import { npmStartArgs } from '../../helpers/npm-start.js';
+import { startServerProcess, type ServerProcess } from '../../helpers/server-process.js';
 
 /**
  * `npm start` with no DATABASE_URL: the real server process on an embedded PGlite in a fresh data folder,
@@ -15,29 +13,11 @@ import { npmStartArgs } from '../../helpers/npm-start.js';
 // PGlite needs several seconds to start on a busy machine.
 const START_TIMEOUT = 120_000;
 
-const ROOT = path.resolve(MIGRATIONS_DIR, '../..');
+const started: ServerProcess[] = [];
 
-interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-interface ServerProcess {
-  /** The /graphql URL from the "server ready" line. */
-  url: string;
-  origin: string;
-  log: LogLine[];
-  /** Sends SIGTERM and resolves with the exit code once the process has exited and its output is read. */
-  terminate(): Promise<number | null>;
-}
-
-const started: ChildProcess[] = [];
-
-/** Spawns what `npm start` runs (node on the compiled server) and resolves once it logs "server ready". */
-function startServer(dataDir: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, npmStartArgs(), {
-    cwd: ROOT,
+/** Starts what `npm start` runs (node on the compiled server) on an embedded database in `dataDir`. */
+async function startServer(dataDir: string): Promise<ServerProcess> {
+  const server = await startServerProcess({
     // Only what a new user's shell would have: no DATABASE_URL, no JWT_SECRET.
     env: {
       PATH: process.env.PATH,
@@ -48,34 +28,11 @@ function startServer(dataDir: string): Promise<ServerProcess> {
       PORT: '0',
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that cleanup reaches anything it spawned too.
     detached: true,
   });
-  started.push(child);
-  // 'close', not 'exit': it comes once stdout is read to its end, so the log holds the process's last lines.
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const log: LogLine[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as LogLine;
-      log.push(entry);
-      if (entry.msg !== 'server ready') return;
-      const url = String(entry.url);
-      resolve({
-        url,
-        origin: new URL(url).origin,
-        log,
-        terminate() {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code} before it was ready:\n${stderr}`)));
-  });
+  started.push(server);
+  return server;
 }
 
 async function countContent(server: ServerProcess, token?: string) {
@@ -93,7 +50,7 @@ async function countContent(server: ServerProcess, token?: string) {
   return data;
 }
 
-const messages = (log: LogLine[]) => log.map((line) => line.msg);
+const messages = (logs: ServerProcess['logs']) => logs.map((line) => line.msg);
 
 let dataDir: string;
 
@@ -102,7 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of started) {
+  for (const { process: child } of started) {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
   await rm(dataDir, { recursive: true, force: true });
@@ -117,19 +74,19 @@ describe('npm start without DATABASE_URL', () => {
       const server = await startServer(path.join(dataDir, 'pglite'));
       const migrations = (await readMigrations()).map((migration) => migration.name);
 
-      expect(messages(server.log)).toEqual(
+      expect(messages(server.logs)).toEqual(
         expect.arrayContaining([
           'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)',
           'embedded database: applied migrations',
           'embedded database: seeded demo characters and courses',
         ]),
       );
-      expect(server.log.find((line) => line.msg === 'embedded database: applied migrations')!.applied).toEqual(
+      expect(server.logs.find((line) => line.msg === 'embedded database: applied migrations')!.applied).toEqual(
         migrations,
       );
 
-      expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
-      expect((await fetch(`${server.origin}/readyz`)).status).toBe(200);
+      expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+      expect((await fetch(new URL('/readyz', server.url))).status).toBe(200);
 
       firstCounts = await countContent(server);
       expect(firstCounts.courses.totalCount).toBeGreaterThan(0);
@@ -137,13 +94,13 @@ describe('npm start without DATABASE_URL', () => {
       expect(firstCounts.viewer).toBeNull();
 
       // The README's way to a token: the generated development secret the server printed.
-      const secret = server.log.find((line) => typeof line.jwtSecret === 'string')?.jwtSecret as string;
+      const secret = server.logs.find((line) => typeof line.jwtSecret === 'string')?.jwtSecret as string;
       expect(secret).toMatch(/^[0-9a-f]{64}$/);
       const token = await signToken(authSettings(secret), { sub: 1, role: 'admin', name: 'Local Admin' });
       expect((await countContent(server, token)).viewer).toEqual({ displayName: 'Local Admin', role: 'ADMIN' });
 
-      expect(await server.terminate()).toBe(0);
-      expect(messages(server.log)).toContain('stopped');
+      expect(await server.stop()).toEqual({ code: 0, signal: null });
+      expect(messages(server.logs)).toContain('stopped');
     },
     START_TIMEOUT,
   );
@@ -152,13 +109,13 @@ describe('npm start without DATABASE_URL', () => {
     'starts again on the same data without migrating or seeding again',
     async () => {
       const server = await startServer(path.join(dataDir, 'pglite'));
-      expect(messages(server.log)).toContain('no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');
-      expect(messages(server.log)).not.toContain('embedded database: applied migrations');
-      expect(messages(server.log)).not.toContain('embedded database: seeded demo characters and courses');
+      expect(messages(server.logs)).toContain('no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');
+      expect(messages(server.logs)).not.toContain('embedded database: applied migrations');
+      expect(messages(server.logs)).not.toContain('embedded database: seeded demo characters and courses');
       const counts = await countContent(server);
       expect(counts.courses.totalCount).toBe(firstCounts.courses.totalCount);
       expect(counts.characters.totalCount).toBe(firstCounts.characters.totalCount);
-      expect(await server.terminate()).toBe(0);
+      expect(await server.stop()).toEqual({ code: 0, signal: null });
     },
     START_TIMEOUT,
   );

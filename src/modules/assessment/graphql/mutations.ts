@@ -1,11 +1,8 @@
-import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { parseInput } from '../../../platform/input.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
-import { globalIdOf, parseGlobalId } from '../../../graphql/ids.js';
+import { parseGlobalId, rowIdIn, withRowIds } from '../../../graphql/ids.js';
 import { signedInViewer } from '../../../auth/access.js';
 import { AssessmentAttemptRef, AssessmentRef, QuestionTypeEnum } from './types.js';
-import { assessmentCreateSchema, assessmentUpdateSchema } from '../inputs.js';
 import { createAssessment, startAssessmentAttempt, submitAssessment, updateAssessment } from '../service.js';
 
 const QuestionOptionInput = builder.inputType('QuestionOptionInput', {
@@ -93,7 +90,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: AssessmentInput, required: true }) },
     resolve: (query, _parent, args, context) =>
-      createAssessment(context.prisma, parseInput(assessmentCreateSchema, args.input, 'input'), query),
+      createAssessment(context.prisma, withRowIds(args.input, { courseId: 'Course' }), query),
   }),
   updateAssessment: t.prismaField({
     type: AssessmentRef,
@@ -105,10 +102,8 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: 'An Assessment id.' }),
       input: t.arg({ type: AssessmentUpdateInput, required: true }),
     },
-    resolve: (query, _parent, args, context) => {
-      const { id, input } = parseInput(z.object({ id: globalIdOf('Assessment'), input: assessmentUpdateSchema }), args);
-      return updateAssessment(context.prisma, id, input, query);
-    },
+    resolve: (query, _parent, args, context) =>
+      updateAssessment(context.prisma, rowIdIn(args.id, 'Assessment'), args.input, query),
   }),
   startAssessmentAttempt: t.prismaField({
     type: AssessmentAttemptRef,

@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { parseInput } from '../../../platform/input.js';
 import { ConversationStyleEnum, SkillLevelEnum } from '../../../graphql/enums.js';
-import { globalIdOf } from '../../../graphql/ids.js';
+import { rowIdIn } from '../../../graphql/ids.js';
 import { CharacterRef } from './types.js';
-import { characterCreateSchema, characterUpdateSchema, createCharacter, updateCharacter } from '../service.js';
+import { createCharacter, updateCharacter } from '../service.js';
 
 const personalityDescription =
   'An object with systemPrompt (string), temperature (0-2) and tone (string); more keys are kept.';
@@ -49,8 +47,7 @@ builder.mutationFields((t) => ({
     description: 'Admins: adds an AI coach. CONFLICT when the name is taken.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: CharacterInput, required: true }) },
-    resolve: (query, _parent, args, context) =>
-      createCharacter(context.prisma, parseInput(characterCreateSchema, args.input, 'input'), query),
+    resolve: (query, _parent, args, context) => createCharacter(context.prisma, args.input, query),
   }),
   updateCharacter: t.prismaField({
     type: CharacterRef,
@@ -60,9 +57,7 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: 'A Character id.' }),
       input: t.arg({ type: CharacterUpdateInput, required: true }),
     },
-    resolve: (query, _parent, args, context) => {
-      const { id, input } = parseInput(z.object({ id: globalIdOf('Character'), input: characterUpdateSchema }), args);
-      return updateCharacter(context.prisma, id, input, query);
-    },
+    resolve: (query, _parent, args, context) =>
+      updateCharacter(context.prisma, rowIdIn(args.id, 'Character'), args.input, query),
   }),
 }));

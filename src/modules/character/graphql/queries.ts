@@ -1,25 +1,9 @@
 import { builder } from '../../../graphql/builder.js';
-import type { Prisma } from '../../../generated/prisma/client.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
-import { escapeLike } from '../../../platform/input.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { CharacterFilterInput, CharacterRef } from './types.js';
-import type { Context } from '../../../graphql/context.js';
-import { parseInput } from '../../../platform/input.js';
-import { characterFilterSchema } from '../service.js';
-
-function characterWhere(rawFilter: unknown, context: Context): Prisma.CharacterWhereInput {
-  const filter = parseInput(characterFilterSchema, rawFilter, 'filter');
-  return {
-    ...activeUnlessAdmin(context.viewer),
-    ...(filter?.specialization
-      ? { specialization: { equals: escapeLike(filter.specialization), mode: 'insensitive' } }
-      : {}),
-    ...(filter?.skillLevel ? { skillLevel: filter.skillLevel } : {}),
-    ...(filter?.conversationStyle ? { conversationStyle: filter.conversationStyle } : {}),
-  };
-}
+import { characterWhere } from '../service.js';
 
 builder.queryFields((t) => ({
   characters: t.prismaConnection(
@@ -30,12 +14,12 @@ builder.queryFields((t) => ({
       description: 'The active AI coaches (admins also see inactive ones).',
       args: { filter: t.arg({ type: CharacterFilterInput }) },
       totalCount: (_connection, args, context) => {
-        return context.prisma.character.count({ where: characterWhere(args.filter, context) });
+        return context.prisma.character.count({ where: characterWhere(args.filter, context.viewer) });
       },
       resolve: (query, _parent, args, context) => {
         return context.prisma.character.findMany({
           ...query,
-          where: characterWhere(args.filter, context),
+          where: characterWhere(args.filter, context.viewer),
           orderBy: { id: 'asc' },
         });
       },

@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { parseInput } from '../../../platform/input.js';
 import { CourseLevelEnum } from '../../../graphql/enums.js';
-import { globalIdOf } from '../../../graphql/ids.js';
+import { rowIdIn, withRowIds } from '../../../graphql/ids.js';
 import { CourseRef } from './types.js';
-import { courseCreateSchema, courseUpdateSchema, createCourse, updateCourse } from '../service.js';
+import { createCourse, updateCourse } from '../service.js';
 
 const contentPathDescription =
   'Markdown file relative to the content root, e.g. "beginner/pot-odds.md": normalized, inside the root, ending in .md.';
@@ -57,7 +55,7 @@ builder.mutationFields((t) => ({
       createCourse(
         context.prisma,
         context.config.CONTENT_ROOT,
-        parseInput(courseCreateSchema(context.config.CONTENT_ROOT), args.input, 'input'),
+        withRowIds(args.input, { prerequisiteIds: 'Course' }),
         query,
       ),
   }),
@@ -69,12 +67,13 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: 'A Course id.' }),
       input: t.arg({ type: CourseUpdateInput, required: true }),
     },
-    resolve: (query, _parent, args, context) => {
-      const { id, input } = parseInput(
-        z.object({ id: globalIdOf('Course'), input: courseUpdateSchema(context.config.CONTENT_ROOT) }),
-        args,
-      );
-      return updateCourse(context.prisma, context.config.CONTENT_ROOT, id, input, query);
-    },
+    resolve: (query, _parent, args, context) =>
+      updateCourse(
+        context.prisma,
+        context.config.CONTENT_ROOT,
+        rowIdIn(args.id, 'Course'),
+        withRowIds(args.input, { prerequisiteIds: 'Course' }),
+        query,
+      ),
   }),
 }));

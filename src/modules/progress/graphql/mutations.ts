@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
-import { parseInput } from '../../../platform/input.js';
 import { signedInViewer } from '../../../auth/access.js';
-import { globalIdOf, parseGlobalId } from '../../../graphql/ids.js';
+import { parseGlobalId, rowIdIn } from '../../../graphql/ids.js';
 import { UserProgressRef } from './types.js';
-import { progressInputSchema, recordProgress, startCourse } from '../service.js';
+import { recordProgress, startCourse } from '../service.js';
 
 const ProgressInput = builder.inputType('ProgressInput', {
   description: 'A study session: where the learner is, how far they got and how long they studied.',
@@ -50,12 +48,13 @@ builder.mutationFields((t) => ({
       courseId: t.arg.id({ required: true, description: 'A Course id.' }),
       input: t.arg({ type: ProgressInput, required: true }),
     },
-    resolve: (query, _parent, args, context) => {
-      const { courseId, input } = parseInput(
-        z.object({ courseId: globalIdOf('Course'), input: progressInputSchema }),
-        args,
-      );
-      return recordProgress(context.prisma, signedInViewer(context.viewer), courseId, input, query);
-    },
+    resolve: (query, _parent, args, context) =>
+      recordProgress(
+        context.prisma,
+        signedInViewer(context.viewer),
+        rowIdIn(args.courseId, 'Course'),
+        args.input,
+        query,
+      ),
   }),
 }));
