@@ -19,23 +19,28 @@ const STATEMENTS_PER_PAGE = 5;
  */
 const COURSES_PAGE =
   'SELECT courses.* FROM courses WHERE courses.is_active = ? ORDER BY courses.id ASC LIMIT ? OFFSET ?';
+// The rest are the project's named statements (src/platform/db/statements.ts), not Prisma's.
 const TOTAL_COUNT =
-  'SELECT SUM(courses) AS _sum$courses FROM (SELECT course_counts.courses FROM course_counts ' +
-  'WHERE course_counts.is_active = ? OFFSET ?) AS sub';
+  'SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts ' +
+  'WHERE (?::text IS NULL OR level = ?) AND (?::boolean IS NULL OR is_active = ?)';
 const PREREQUISITE_COURSES =
-  'SELECT courses.* FROM courses WHERE (courses.id IN (?) AND courses.is_active = ?) OFFSET ?';
+  'SELECT id, title, description, level, level_rank AS levelRank, content_path AS contentPath, ' +
+  'video_url AS videoUrl, thumbnail_url AS thumbnailUrl, duration_minutes AS durationMinutes, prerequisites, ' +
+  'tags, is_active AS isActive, created_at AS createdAt, updated_at AS updatedAt ' +
+  'FROM courses WHERE id = ANY (?::int[]) AND is_active';
 const VIEWER_PROGRESS =
-  'SELECT user_progress.* FROM user_progress WHERE (user_progress.user_id = ? AND user_progress.course_id IN (?)) OFFSET ?';
-const ACTIVE_ASSESSMENTS_OF_ACTIVE_COURSES =
-  'LEFT JOIN courses AS j0 ON (j0.id) = (assessments.course_id) WHERE (assessments.course_id IN (?) AND ' +
-  'assessments.is_active = ? AND (j0.is_active = ? AND (j0.id IS NOT NULL))) ORDER BY assessments.id ASC OFFSET ?';
+  'SELECT id, user_id AS userId, course_id AS courseId, completion_rate AS completionRate, ' +
+  'current_section AS currentSection, test_scores AS testScores, study_time_minutes AS studyTimeMinutes, ' +
+  'last_accessed AS lastAccessed, completed_at AS completedAt, created_at AS createdAt, ' +
+  'updated_at AS updatedAt FROM user_progress WHERE user_id = ? AND course_id = ANY (?::int[])';
+/** Without their questions and scoring rules; anonymous viewers are counted as user 0, who has no attempts. */
 const ASSESSMENTS_WITH_VIEWER_ATTEMPTS =
-  'SELECT assessments.*, COALESCE(aggr_selection_0_AssessmentAttempt._aggr_count_attempts, 0) AS ' +
-  '_aggr_count_attempts FROM assessments LEFT JOIN (SELECT assessment_attempts.assessment_id, COUNT(*) AS ' +
-  '_aggr_count_attempts FROM assessment_attempts WHERE assessment_attempts.user_id = ? GROUP BY ' +
-  'assessment_attempts.assessment_id) AS aggr_selection_0_AssessmentAttempt ON (assessments.id = ' +
-  `aggr_selection_0_AssessmentAttempt.assessment_id) ${ACTIVE_ASSESSMENTS_OF_ACTIVE_COURSES}`;
-const ASSESSMENTS = `SELECT assessments.* FROM assessments ${ACTIVE_ASSESSMENTS_OF_ACTIVE_COURSES}`;
+  'SELECT a.id, a.course_id AS courseId, a.title, a.description, a.difficulty, ' +
+  'a.pass_threshold AS passThreshold, a.time_limit_minutes AS timeLimitMinutes, a.max_attempts AS maxAttempts, ' +
+  'a.is_active AS isActive, a.created_at AS createdAt, a.updated_at AS updatedAt, ' +
+  '(SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = ?) ' +
+  'AS viewerAttempts FROM assessments a JOIN courses c ON c.id = a.course_id AND c.is_active ' +
+  'WHERE a.course_id = ANY (?::int[]) AND a.is_active ORDER BY a.id';
 
 let server: TestServer;
 let viewer: { id: number; role: 'learner' };
@@ -126,10 +131,9 @@ describe('the catalog page with learning fields', () => {
     for (const first of [5, 20]) {
       const { statements, sql } = await statementsFor(first);
       counts.push(statements);
-      // No progress lookup and no attempt count without a viewer.
-      expect(sql).toEqual([COURSES_PAGE, TOTAL_COUNT, PREREQUISITE_COURSES, ASSESSMENTS].sort());
+      // No progress lookup without a viewer.
+      expect(sql).toEqual([COURSES_PAGE, TOTAL_COUNT, PREREQUISITE_COURSES, ASSESSMENTS_WITH_VIEWER_ATTEMPTS].sort());
     }
-    // No progress lookup without a viewer.
     expect(counts).toEqual([STATEMENTS_PER_PAGE - 1, STATEMENTS_PER_PAGE - 1]);
   });
 });
