@@ -40,6 +40,18 @@ async function totalCount(variables: CatalogPageQueryVariables, as: typeof admin
   return response.body.data!.courses.totalCount;
 }
 
+/** Resolves once the backend `pid` waits for a lock (the statement it runs is blocked). */
+async function waitUntilLockWaiting(pid: number): Promise<void> {
+  for (;;) {
+    const { rows } = await sql.query<{ waiting: boolean }>(
+      `SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`,
+      [pid],
+    );
+    if (rows[0]?.waiting) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function counted(where: string): Promise<number> {
   const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM courses WHERE ${where}`);
   return rows[0]!.n;
@@ -103,6 +115,33 @@ describe('the catalog totalCount', () => {
     }
     await expectExactCounts();
     expect(await counted(`title LIKE 'Rolled back %'`)).toBe(4);
+  });
+
+  it('does not deadlock a writer holding the counters against one updating a course it then updates', async () => {
+    const [id] = (await sql.query<{ id: number }>('SELECT id FROM courses ORDER BY id LIMIT 1')).rows.map((r) => r.id);
+    const first = await sql.connect();
+    const second = await sql.connect();
+    try {
+      await first.query('BEGIN');
+      await second.query('BEGIN');
+      // The first holds the counters' lock, as any transaction that inserted a course does.
+      await first.query(`INSERT INTO courses (title, level) VALUES ('Holds the counters', 'beginner')`);
+      // The second updates a course: before it locked the row and then waited for the counters in its row
+      // trigger, so the first's update of the same row below waited for it, and PostgreSQL aborted one.
+      const {
+        rows: [pid],
+      } = await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const secondUpdate = second.query('UPDATE courses SET is_active = NOT is_active WHERE id = $1', [id]);
+      await waitUntilLockWaiting(pid!.pid);
+      await first.query('UPDATE courses SET is_active = NOT is_active WHERE id = $1', [id]);
+      await first.query('COMMIT');
+      await secondUpdate;
+      await second.query('COMMIT');
+    } finally {
+      first.release();
+      second.release();
+    }
+    await expectExactCounts();
   });
 
   it('stays exact when courses are deleted and the table is emptied', async () => {
