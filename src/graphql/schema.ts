@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { cacheControlDirective } from './cache-control.js';
 import './nodes.js';
 import '../modules/course/graphql/types.js';
 import '../modules/course/graphql/queries.js';
@@ -17,4 +18,4 @@ import '../modules/progress/graphql/mutations.js';
 import '../modules/assessment/graphql/types.js';
 import '../modules/assessment/graphql/mutations.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+export const schema = builder.toSchema({ sortSchema: false, directives: [cacheControlDirective] });

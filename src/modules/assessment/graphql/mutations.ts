@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
+import { invalidatesPublicReads } from '../../../graphql/cache-control.js';
 import { parseInput } from '../../../platform/input.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
 import { globalIdOf, parseGlobalId } from '../../../graphql/ids.js';
@@ -91,6 +92,7 @@ builder.mutationFields((t) => ({
     type: AssessmentRef,
     description: 'Admins: adds an assessment to a course (BAD_USER_INPUT names every invalid question field).',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: { input: t.arg({ type: AssessmentInput, required: true }) },
     resolve: (query, _parent, args, context) =>
       createAssessment(context.prisma, parseInput(assessmentCreateSchema, args.input, 'input'), query),
@@ -101,6 +103,7 @@ builder.mutationFields((t) => ({
       'Admins: changes an assessment; questions and scoringConfig are checked against each other. ' +
       'NOT_FOUND for an unknown id.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: {
       id: t.arg.id({ required: true, description: 'An Assessment id.' }),
       input: t.arg({ type: AssessmentUpdateInput, required: true }),

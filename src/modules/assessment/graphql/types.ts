@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { ownedByViewer, visibleAssessments } from '../../../auth/access.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
 import { rowId } from '../../../graphql/ids.js';
@@ -14,6 +15,7 @@ export const QuestionTypeEnum = builder.enumType('QuestionType', {
 
 const QuestionOptionRef = builder.objectRef<Question['options'][number]>('QuestionOption').implement({
   description: 'A choice of a choice question.',
+  ...cacheHints.inherited,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Unique within its question.' }),
     text: t.exposeString('text'),
@@ -35,6 +37,7 @@ const QuestionAnswerRef = builder.objectRef<QuestionAnswer>('QuestionAnswer').im
 
 const QuestionRef = builder.objectRef<Question>('Question').implement({
   description: 'One question of an assessment.',
+  ...cacheHints.inherited,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Unique within its assessment; AnswerInput.questionId names it.' }),
     type: t.expose('type', { type: QuestionTypeEnum }),
@@ -50,6 +53,7 @@ const QuestionRef = builder.objectRef<Question>('Question').implement({
       nullable: true,
       description: 'Admins only (learners get FORBIDDEN): the correct answer.',
       authScopes: { admin: true },
+      ...cacheHints.viewerSpecific,
       resolve: (question) => question.answer,
     }),
   }),
@@ -78,6 +82,7 @@ const storedResultsSchema = z
 
 export const AssessmentRef = builder.prismaNode('Assessment', {
   description: 'A scored quiz of a course. Learners see active assessments of active courses.',
+  ...cacheHints.publicRead,
   id: { field: 'id' },
   // node()/nodes() answer null, not NOT_FOUND, for what the viewer may not see.
   nullable: true,
@@ -104,15 +109,18 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
       description:
         'Admins only: the scoring rules, { weights?: { <questionId>: number > 0 }, partialCredit?: boolean }.',
       authScopes: { admin: true },
+      ...cacheHints.viewerSpecific,
     }),
     viewerAttempts: t.field({
       type: [AssessmentAttemptRef],
       description: "The viewer's attempts, by attempt number; empty for anonymous viewers.",
+      ...cacheHints.viewerSpecific,
       resolve: (assessment, _args, context) => context.loaders.viewerAttemptsByAssessment.load(assessment.id),
     }),
     viewerAttemptsRemaining: t.int({
       nullable: true,
       description: 'How many more attempts the viewer may start; null for anonymous viewers.',
+      ...cacheHints.viewerSpecific,
       resolve: (assessment, _args, context) => {
         if (!context.viewer) return null;
         const remaining = (attempts: number) => Math.max(0, assessment.maxAttempts - attempts);

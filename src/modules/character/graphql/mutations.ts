@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
+import { invalidatesPublicReads } from '../../../graphql/cache-control.js';
 import { parseInput } from '../../../platform/input.js';
 import { ConversationStyleEnum, SkillLevelEnum } from '../../../graphql/enums.js';
 import { globalIdOf } from '../../../graphql/ids.js';
@@ -48,6 +49,7 @@ builder.mutationFields((t) => ({
     type: CharacterRef,
     description: 'Admins: adds an AI coach. CONFLICT when the name is taken.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: { input: t.arg({ type: CharacterInput, required: true }) },
     resolve: (query, _parent, args, context) =>
       createCharacter(context.prisma, parseInput(characterCreateSchema, args.input, 'input'), query),
@@ -56,6 +58,7 @@ builder.mutationFields((t) => ({
     type: CharacterRef,
     description: 'Admins: changes an AI coach. NOT_FOUND for an unknown id.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: {
       id: t.arg.id({ required: true, description: 'A Character id.' }),
       input: t.arg({ type: CharacterUpdateInput, required: true }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
+import { invalidatesPublicReads } from '../../../graphql/cache-control.js';
 import { parseInput } from '../../../platform/input.js';
 import { CourseLevelEnum } from '../../../graphql/enums.js';
 import { globalIdOf } from '../../../graphql/ids.js';
@@ -52,6 +53,7 @@ builder.mutationFields((t) => ({
     type: CourseRef,
     description: 'Admins: adds a course. CONFLICT when its level already has a course of that title.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: { input: t.arg({ type: CourseInput, required: true }) },
     resolve: (query, _parent, args, context) =>
       createCourse(
@@ -64,6 +66,7 @@ builder.mutationFields((t) => ({
     type: CourseRef,
     description: 'Admins: changes a course. NOT_FOUND for an unknown id; CONFLICT for a title taken in its level.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: {
       id: t.arg.id({ required: true, description: 'A Course id.' }),
       input: t.arg({ type: CourseUpdateInput, required: true }),
