@@ -108,7 +108,10 @@ export function resolveDocument(
     const document = policy.documents.byId(id);
     if (document !== undefined) return { query: document };
     if (request.documentId === undefined && !restricted) return { automaticPersistedQuery: true };
-    return refusal(TrustedDocumentCode.NotFound, `No trusted document has the id ${id}; regenerate the client's manifest`);
+    return refusal(
+      TrustedDocumentCode.NotFound,
+      `No trusted document has the id ${id}; regenerate the client's manifest`,
+    );
   }
   if (request.query && restricted && !policy.documents.includes(request.query)) {
     return refusal(
@@ -143,8 +146,7 @@ export function trustedDocumentsPlugin(policy: TrustedDocumentPolicy): ApolloSer
           query: request.query,
           documentId: typeof documentId === 'string' ? documentId : undefined,
           persistedQueryHash: (persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash as
-            | string
-            | undefined,
+            string | undefined,
         },
         contextValue.viewer,
       );

@@ -22,9 +22,9 @@ export function publicReadsPlugins(
 ): ApolloServerPlugin<Context>[] {
   const anonymous = async ({ contextValue }: { contextValue: Context }) => contextValue.viewer === null;
   return [
+    viewerPolicyPlugin(),
     // Fields without a hint are not cacheable; scalars take their parent's policy.
     ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
-    viewerPolicyPlugin(),
     ...(responseCache
       ? [
           responseCachePlugin<Context>({
@@ -42,12 +42,20 @@ export function publicReadsPlugins(
   ];
 }
 
+/**
+ * Restricts a signed-in viewer's policy once the fields have given theirs: Apollo's cache-control plugin
+ * skips the schema's hints for a request already restricted when execution starts. Listed before that
+ * plugin, whose willSendResponse (synchronous up to the header) must see the restricted policy.
+ */
 function viewerPolicyPlugin(): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart({ contextValue, overallCachePolicy }) {
+    async requestDidStart({ contextValue }) {
       const { viewer } = contextValue;
-      if (viewer?.role === 'admin') overallCachePolicy.restrict({ maxAge: 0 });
-      else if (viewer) overallCachePolicy.restrict({ scope: 'PRIVATE' });
+      if (!viewer) return;
+      return {
+        willSendResponse: async ({ overallCachePolicy }) =>
+          overallCachePolicy.restrict(viewer.role === 'admin' ? { maxAge: 0 } : { scope: 'PRIVATE' }),
+      };
     },
   };
 }
@@ -68,8 +76,7 @@ function selectedKeys(
     if (selection.kind === Kind.FIELD) {
       return names.has(selection.name.value) ? [selection.alias?.value ?? selection.name.value] : [];
     }
-    const fragment =
-      selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
+    const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
     return fragment ? selectedKeys(fragment.selectionSet, names, fragments) : [];
   });
 }

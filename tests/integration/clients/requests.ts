@@ -39,7 +39,11 @@ export function persistedQueryOf(query: string | DocumentNode) {
 }
 
 async function answer(response: Response): Promise<ClientResponse> {
-  return { status: response.status, headers: response.headers, body: (await response.json()) as ClientResponse['body'] };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as ClientResponse['body'],
+  };
 }
 
 export async function getGraphQL(url: string, request: ClientRequest): Promise<ClientResponse> {
