@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { print, type DocumentNode } from 'graphql';
 import { sha256Hex } from '../../../src/graphql/trusted-documents.js';
+
+const manifest = JSON.parse(
+  readFileSync(new URL('../../generated/persisted-documents.json', import.meta.url), 'utf8'),
+) as Record<string, string>;
 
 /**
  * Requests as the apps send them: by GET (what a CDN can cache; Apollo's CSRF prevention wants a preflight
@@ -31,6 +36,11 @@ export function documentIdOf(document: DocumentNode): string {
   const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
   if (!hash) throw new Error('the document carries no persisted-document hash: run `npm run codegen`');
   return hash;
+}
+
+/** A typed document's text exactly as the manifest holds it. */
+export function manifestTextOf(document: DocumentNode): string {
+  return manifest[documentIdOf(document)]!;
 }
 
 /** Apollo's APQ extension for a document's text. */
