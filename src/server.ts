@@ -99,7 +99,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const limits = operationLimits(config);
 
   const httpServer = createHttpServer(config);
-  const caches = createGraphQLCaches(config, logger);
+  const caches = await createGraphQLCaches(config, logger);
   const graphql = createGraphQLServer({ config, logger, schema, limits, httpServer, caches, trustedDocuments });
   await graphql.start();
   httpServer.on(

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorsAreMissesCache, InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { KeyvAdapter } from '@apollo/utils.keyvadapter';
-import Keyv from 'keyv';
-import KeyvRedis, { defaultReconnectStrategy } from '@keyv/redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -32,7 +29,12 @@ const GENERATION_KEY = 'public-reads-generation';
  * prefixes, `apq:` and `fqc:`, keep them apart). Failures are misses (logged): a cache that is down must
  * cost a database read, not the request.
  */
-function redisCache(url: string, namespace: string, logger: Logger) {
+async function redisCache(url: string, namespace: string, logger: Logger) {
+  // Loaded only with REDIS_URL (node-redis alone takes a noticeable part of a start), one after the other:
+  // jest's ESM loader fails concurrent imports of modules that share a dependency (keyv's serializer).
+  const { default: KeyvRedis, defaultReconnectStrategy } = await import('@keyv/redis');
+  const { default: Keyv } = await import('keyv');
+  const { KeyvAdapter } = await import('@apollo/utils.keyvadapter');
   const store = new KeyvRedis<string>(
     // Without the offline queue a command fails at once while Redis is away (a miss) instead of waiting for
     // the reconnection with the request behind it.
@@ -42,19 +44,19 @@ function redisCache(url: string, namespace: string, logger: Logger) {
   const keyv = new Keyv<string>({ store, namespace, useKeyPrefix: false });
   keyv.on('error', (error: unknown) => logger.warn({ err: error }, 'redis cache error'));
   // Connected now, not on the first request: a first request during an outage would wait for the connection.
-  const connected = store.getClient();
+  // (Its failures are the store's error events.)
+  void store.getClient();
   // KeyvAdapter's types import keyv's CommonJS declarations, this module its ESM ones: the same class.
   const adapter = new KeyvAdapter(keyv as unknown as ConstructorParameters<typeof KeyvAdapter<string>>[0]);
   return {
     cache: new ErrorsAreMissesCache(adapter, logger),
-    async close() {
-      await connected;
-      await store.disconnect();
-    },
+    // At once, without waiting for a connection that may never come (Redis away): nothing is left to flush,
+    // every write was awaited or is a cache entry that may be lost.
+    close: () => store.disconnect(true),
   };
 }
 
-export function createGraphQLCaches(config: Config, logger: Logger): GraphQLCaches {
+export async function createGraphQLCaches(config: Config, logger: Logger): Promise<GraphQLCaches> {
   if (!config.REDIS_URL) {
     let generation = 0;
     return {
@@ -73,7 +75,7 @@ export function createGraphQLCaches(config: Config, logger: Logger): GraphQLCach
       close: async () => undefined,
     };
   }
-  const redis = redisCache(config.REDIS_URL, `${config.REDIS_KEY_PREFIX}graphql`, logger);
+  const redis = await redisCache(config.REDIS_URL, `${config.REDIS_KEY_PREFIX}graphql`, logger);
   return {
     persistedQueries: redis.cache,
     responses: redis.cache,
