@@ -152,3 +152,24 @@ it('keeps the cache when a learner tries an admin mutation (refused, nothing cha
   expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   expect((await anonymousCatalog(b)).headers.get('age')).not.toBeNull();
 });
+
+describe('without Redis', () => {
+  let single: TestServer;
+  afterAll(async () => single?.close());
+
+  it('caches anonymous reads in memory and drops them on an admin edit', async () => {
+    single = await startTestServer({ testDatabase: a.testDatabase });
+    await anonymousCatalog(single);
+    const hit = await anonymousCatalog(single);
+    expect(hit.headers.get('age')).not.toBeNull();
+    const edit = await single.graphql(
+      UpdateCourseDocument,
+      { id: courseIds(hit)[0]!, input: { title: `Renamed ${randomBytes(3).toString('hex')}` } },
+      { as: admin },
+    );
+    expect(edit.body.errors).toBeUndefined();
+    const after = await anonymousCatalog(single);
+    expect(after.headers.get('age')).toBeNull();
+    expect(courseTitles(after)[0]).toBe(edit.body.data?.updateCourse.title);
+  });
+});
