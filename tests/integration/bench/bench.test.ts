@@ -161,5 +161,5 @@ describe('npm run bench -- --quick', () => {
     expect(byTarget.project!.cache!.cachedReads).toBeGreaterThan(0);
     expect(byTarget['project:uncached']!.cache!.cachedReads).toBe(0);
     expect(byTarget.project!.statementsPerRequest).toBeLessThan(byTarget['project:uncached']!.statementsPerRequest!);
-  }, 300_000);
+  }, 420_000);
 });
