@@ -81,7 +81,9 @@ export async function createGraphQLCaches(config: Config, logger: Logger): Promi
     responses: redis.cache,
     // Unset (a new Redis): generation "0", the same on every instance.
     publicReadsGeneration: async () => (await redis.cache.get(GENERATION_KEY)) ?? '0',
-    invalidatePublicReads: () => redis.cache.set(GENERATION_KEY, randomUUID()),
+    // Kept a day, far longer than any cached response lives (max-age): once it has expired, "0" again
+    // can reach no response of an earlier "0".
+    invalidatePublicReads: () => redis.cache.set(GENERATION_KEY, randomUUID(), { ttl: 86_400 }),
     close: redis.close,
   };
 }
