@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ExplainedStatement } from './explain.js';
 import type { LatencyMs } from './load.js';
 import type { ProfileSummary } from './profile.js';
-import type { FanoutResult, ScenarioResult } from './scenarios.js';
+import type { CacheResult, FanoutResult, ScenarioResult } from './scenarios.js';
 import type { TargetName } from './targets.js';
 
 /** The report: what ran, on what, with which settings, and the numbers; printed as a table and saved as JSON. */
@@ -27,6 +27,8 @@ export interface TargetReport {
    */
   cpuMsPerRequest: number | null;
   fanout?: FanoutResult;
+  /** Summed over the runs (scenario 6). */
+  cache?: CacheResult;
   runs: (ScenarioResult & { rssMb: number | null; cpuMsPerRequest: number | null })[];
 }
 
@@ -110,6 +112,8 @@ export function summarizeRuns(
   probe: { statementsPerRequest: number | null; statements: TargetReport['statements'] },
 ): TargetReport {
   const fanouts = runs.map((run) => run.fanout).filter((fanout) => fanout !== undefined);
+  const caches = runs.map((run) => run.cache).filter((cache) => cache !== undefined);
+  const sum = (field: keyof CacheResult) => caches.reduce((total, cache) => total + cache[field], 0);
   const peaks = runs.map((run) => run.rssMb).filter((rss) => rss !== null);
   const cpuTimes = runs.map((run) => run.cpuMsPerRequest).filter((cpu) => cpu !== null);
   return {
@@ -122,6 +126,16 @@ export function summarizeRuns(
     rssMb: peaks.length ? Math.max(...peaks) : null,
     cpuMsPerRequest: cpuTimes.length ? Math.round(median(cpuTimes) * 100) / 100 : null,
     ...(fanouts.length ? { fanout: medianFanout(fanouts) } : {}),
+    ...(caches.length
+      ? {
+          cache: {
+            adminEdits: sum('adminEdits'),
+            cachedReads: sum('cachedReads'),
+            builtReads: sum('builtReads'),
+            staleReads: sum('staleReads'),
+          },
+        }
+      : {}),
     runs,
   };
 }
@@ -239,6 +253,13 @@ export function formatTable(report: BenchReport): string {
           `${indent}  saturated: ${saturated.deliveriesPerSecond} deliveries/s, ${latency(saturated.sendToReceiveMs)}`,
         );
         lines.push(`${indent}  ${undelivered} undelivered, ${socketErrors} socket errors`);
+      }
+      if (row.cache) {
+        const { adminEdits, cachedReads, builtReads, staleReads } = row.cache;
+        lines.push(
+          `${''.padEnd(widths[0]! + widths[1]! + 2)}${adminEdits} admin edits; reads: ${cachedReads} from the cache, ` +
+            `${builtReads} built, ${staleReads} stale after an edit`,
+        );
       }
       if (row.firstError)
         lines.push(`${''.padEnd(widths[0]! + widths[1]! + 2)}first error: ${row.firstError.slice(0, 160)}`);

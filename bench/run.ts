@@ -53,7 +53,8 @@ const HELP = `Usage: npm run bench -- [options]
   --connections <n>    concurrent HTTP connections (default 10)
   --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
   --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
-                       4 write mix, 5 chat fan-out)
+                       4 write mix, 5 chat fan-out, 6 anonymous catalog: the response cache against
+                       project:uncached, with admin edits)
   --targets <list>     only these targets besides the project, which always runs (it is what the ratios and
                        the JSON check compare with), e.g. --targets project@base for a quicker A/B, or
                        jit,limit (default: every target of each scenario)
@@ -126,6 +127,7 @@ function nodeVersion(node: string): string {
 const TARGET_NAMES: TargetName[] = [
   'project',
   'project@base',
+  'project:uncached',
   ...(Object.keys(BASELINE_DESCRIPTIONS) as BaselineName[]),
 ];
 
@@ -176,6 +178,8 @@ const settings = {
   probeRequests: quick ? 6 : 20,
   /** Viewers (or sessions) each HTTP scenario spreads its requests over. */
   viewers: quick ? 5 : 50,
+  /** Scenario 6: an admin edit at most this often, in ms (a quick run of 30 requests must see some). */
+  adminEditIntervalMs: quick ? 300 : 1000,
   serverEnv: SERVER_ENV,
 };
 
@@ -205,7 +209,9 @@ function targetsOf(scenario: Scenario): TargetName[] {
 /** How each target starts: npm start's flags for all, and the project's --project-node-flags besides. */
 function commandOf(name: TargetName): TargetCommand {
   const command = targetCommand(name, settings.compare ?? undefined);
-  return name === 'project' ? { ...command, nodeFlags: [...command.nodeFlags, ...settings.projectNodeFlags] } : command;
+  return name === 'project' || name === 'project:uncached'
+    ? { ...command, nodeFlags: [...command.nodeFlags, ...settings.projectNodeFlags] }
+    : command;
 }
 
 /** Starts every target; when one fails, stops the others before throwing, so no server outlives the run. */
@@ -266,6 +272,7 @@ async function main(): Promise<void> {
     viewers: settings.viewers,
     writeRate: settings.writeRate,
     sockets: settings.sockets,
+    adminEditIntervalMs: settings.adminEditIntervalMs,
   };
   const prepared = new Map<number, PreparedScenario>();
   for (const scenario of runnable) prepared.set(scenario.id, await scenario.prepare(context));

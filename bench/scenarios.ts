@@ -25,6 +25,8 @@ export interface ScenarioContext {
   writeRate: number;
   /** Subscribed sockets of the fan-out (scenario 5). */
   sockets: number;
+  /** Scenario 6: an admin edits a course at most this often (ms) while the anonymous reads run. */
+  adminEditIntervalMs: number;
 }
 
 export interface RunSettings {
@@ -53,8 +55,19 @@ export interface FanoutResult {
   socketErrors: number;
 }
 
+/** Scenario 6: how the response cache answered while admins edited the catalog. */
+export interface CacheResult {
+  adminEdits: number;
+  /** Reads answered from the cache (an `age` header), and built by the server. */
+  cachedReads: number;
+  builtReads: number;
+  /** Reads sent after an edit had been answered that still showed the course as it was before it (or not at all). */
+  staleReads: number;
+}
+
 export interface ScenarioResult extends LoadResult {
   fanout?: FanoutResult;
+  cache?: CacheResult;
 }
 
 export interface PreparedScenario {
@@ -209,6 +222,46 @@ const CHAT_MESSAGE_ADDED = /* GraphQL */ `
       seq
       role
       content
+    }
+  }
+`;
+
+/** What anonymous visitors of the apps load: the public fields only, so the whole answer is cacheable. */
+const ANONYMOUS_CATALOG = /* GraphQL */ `
+  query AnonymousCatalog($first: Int!) {
+    courses(first: $first, orderBy: { field: LEVEL, direction: ASC }) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          title
+          level
+          durationMinutes
+          tags
+          prerequisites {
+            id
+            title
+          }
+          assessments {
+            id
+            title
+            maxAttempts
+          }
+        }
+      }
+    }
+  }
+`;
+
+const EDIT_COURSE_DURATION = /* GraphQL */ `
+  mutation EditCourseDuration($id: ID!, $minutes: Int!) {
+    updateCourse(id: $id, input: { durationMinutes: $minutes }) {
+      id
+      durationMinutes
     }
   }
 `;
@@ -595,6 +648,96 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
   };
 }
 
+/** A response header's value from autocannon (an object, or a flat [name, value, ...] list) or fetch. */
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (Array.isArray(headers)) {
+    const index = headers.findIndex((entry, i) => i % 2 === 0 && String(entry).toLowerCase() === name);
+    return index >= 0 ? String(headers[index + 1]) : undefined;
+  }
+  const value = (headers as Record<string, unknown> | undefined)?.[name];
+  return value === undefined ? undefined : String(value);
+}
+
+/** Edits of the course set durationMinutes to 1, 2, 3, ... across runs, so a stale answer shows a smaller one. */
+let editedMinutes = 0;
+
+async function anonymousCatalog(context: ScenarioContext): Promise<PreparedScenario> {
+  const { rows } = await context.db.query<{ id: number }>(
+    'SELECT id FROM courses WHERE is_active ORDER BY level_rank, id LIMIT 1',
+  );
+  const courseId = encodeGlobalID('Course', rows[0]!.id);
+  const adminId = 1;
+  const adminToken = await signToken(authSettings(context.jwtSecret), {
+    sub: adminId,
+    role: 'admin',
+    ...benchUser(adminId),
+  });
+  const variables = { first: PAGE_SIZE };
+  const readPath = `/graphql?${new URLSearchParams({ query: ANONYMOUS_CATALOG, variables: JSON.stringify(variables) })}`;
+  // Apollo's CSRF prevention wants this header on a GET (a CDN forwards it).
+  const readHeaders = { 'apollo-require-preflight': 'true' };
+  const minutesOfCourse = (body: string) => {
+    const at = body.indexOf(`"id":"${courseId}"`);
+    const match = at < 0 ? null : /"durationMinutes":(\d+)/.exec(body.slice(at, at + 2000));
+    return match ? Number(match[1]) : null;
+  };
+  return {
+    pass: 1,
+    sample: { headers: { 'content-type': 'application/json' }, body: graphqlBody(ANONYMOUS_CATALOG, variables) },
+    async run(target, settings) {
+      const cache: CacheResult = { adminEdits: 0, cachedReads: 0, builtReads: 0, staleReads: 0 };
+      let lastEditAt = performance.now();
+      /** The latest edit answered: every read sent after it must show at least its minutes. */
+      let answeredMinutes = 0;
+      let editInFlight = false;
+      const request: autocannon.Request = {
+        method: 'GET',
+        path: readPath,
+        headers: readHeaders,
+        setupRequest(base, state) {
+          const connection = state as { edit?: number; expected: number };
+          // One edit at a time, so that they commit in the order of their minutes.
+          // None in the probe: the targets are separate instances without a shared Redis, so one's edits
+          // would not invalidate the other's cache before the JSON check.
+          if (!settings.probe && !editInFlight && performance.now() - lastEditAt >= context.adminEditIntervalMs) {
+            editInFlight = true;
+            lastEditAt = performance.now();
+            connection.edit = ++editedMinutes;
+            return {
+              ...base,
+              method: 'POST',
+              path: '/graphql',
+              headers: headersFor(adminToken),
+              body: graphqlBody(EDIT_COURSE_DURATION, { id: courseId, minutes: connection.edit }),
+            };
+          }
+          connection.edit = undefined;
+          connection.expected = answeredMinutes;
+          return { ...base, method: 'GET', path: readPath, headers: readHeaders, body: undefined };
+        },
+        onResponse(status, body, state, headers) {
+          const connection = state as { edit?: number; expected: number };
+          if (connection.edit !== undefined) {
+            editInFlight = false;
+            if (status === 200) {
+              cache.adminEdits += 1;
+              answeredMinutes = Math.max(answeredMinutes, connection.edit);
+            }
+            return;
+          }
+          if (headerOf(headers, 'age') !== undefined) cache.cachedReads += 1;
+          else cache.builtReads += 1;
+          // An answer without the edited course counts as stale too: the check must be able to fail.
+          const minutes = minutesOfCourse(body);
+          if (minutes === null || minutes < connection.expected) cache.staleReads += 1;
+        },
+      };
+      settings.onMeasure?.();
+      return { ...(await runLoad({ url: target.url, ...settings, requests: [request] })), cache };
+    },
+  };
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     id: 1,
@@ -636,5 +779,13 @@ export const SCENARIOS: Scenario[] = [
     documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED],
     targets: ['project'],
     prepare: chatFanout,
+  },
+  {
+    id: 6,
+    name: 'anonymous catalog',
+    description: `courses(first: ${PAGE_SIZE}) with prerequisites and assessments, public fields only, anonymous GET (cacheable); an admin updateCourse of the first course every second (300 ms with --quick)`,
+    documents: [ANONYMOUS_CATALOG, EDIT_COURSE_DURATION],
+    targets: ['project', 'project:uncached'],
+    prepare: anonymousCatalog,
   },
 ];

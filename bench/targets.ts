@@ -16,7 +16,8 @@ import { startServerProcess } from '../tests/helpers/server-process.js';
 /** The servers that answer scenario 1 besides the project: GraphQL peers and hand-written bounds. */
 export type BaselineName = 'apollo' | 'jit' | 'limit' | 'naive';
 /** `project@base`: the project of another checkout (--compare), for A/B runs. */
-export type TargetName = 'project' | 'project@base' | BaselineName;
+/** `project:uncached`: the project with RESPONSE_CACHE_ENABLED=false, the reference of the cached catalog. */
+export type TargetName = 'project' | 'project@base' | 'project:uncached' | BaselineName;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,6 +35,8 @@ export interface TargetCommand {
   entry: string;
   nodeFlags: string[];
   description: string;
+  /** Settings of its own besides SERVER_ENV. */
+  env?: Record<string, string>;
 }
 
 /** The node flags `npm start` gives this checkout's project; every baseline gets them too. */
@@ -61,6 +64,14 @@ export function targetCommand(name: TargetName, baseDir?: string): TargetCommand
       cwd: ROOT,
       ...npmStart(),
       description: "this checkout's server (npm start): Apollo Server 5 + Pothos + Prisma 7",
+    };
+  }
+  if (name === 'project:uncached') {
+    return {
+      cwd: ROOT,
+      ...npmStart(),
+      env: { RESPONSE_CACHE_ENABLED: 'false' },
+      description: "this checkout's server without the response cache (RESPONSE_CACHE_ENABLED=false)",
     };
   }
   if (name === 'project@base') {
@@ -169,6 +180,7 @@ export async function startTarget(
     env: {
       PATH: process.env.PATH,
       ...SERVER_ENV,
+      ...command.env,
       PORT: String(port),
       DATABASE_URL: options.databaseUrl,
       JWT_SECRET: options.jwtSecret,

@@ -52,11 +52,48 @@ export const configSchema = z
     CONTENT_ROOT: z.string().min(1).default('content').describe('folder that Course.contentPath is resolved against'),
     REDIS_URL: urlWithScheme(['redis', 'rediss'])
       .optional()
-      .describe('Redis for chat fan-out and rate limits across instances; in-process without it'),
+      .describe(
+        'Redis for chat fan-out, rate limits, persisted queries and the response cache across instances; in-process without it',
+      ),
     REDIS_KEY_PREFIX: z
       .string()
       .default('dz:')
       .describe('prefix of every Redis key and pub/sub channel, so deployments (or test runs) can share one Redis'),
+    APQ_CACHE_TTL_SECONDS: positiveInt(
+      86_400,
+      'how long an automatic persisted query (a hash a client registered with its document) is kept, in Redis with REDIS_URL, in memory otherwise',
+    ),
+    APQ_CACHE_MAX_BYTES: positiveInt(
+      32 * 1024 * 1024,
+      'bytes of persisted-query documents one instance keeps in memory (least recently used go first); with REDIS_URL, Redis keeps them and its maxmemory policy bounds them',
+    ),
+    RESPONSE_CACHE_ENABLED: z
+      .stringbool()
+      .default(true)
+      .describe(
+        "cache whole anonymous responses of public reads (the schema's cache hints say which) on the server: in Redis with REDIS_URL, in memory otherwise; admin edits of courses, characters and assessments invalidate them",
+      ),
+    RESPONSE_CACHE_MAX_BYTES: positiveInt(
+      64 * 1024 * 1024,
+      'bytes of cached responses one instance keeps in memory (without REDIS_URL); least recently used go first',
+    ),
+    TRUSTED_DOCUMENTS_MANIFEST: z
+      .string()
+      .min(1)
+      .default('tests/generated/persisted-documents.json')
+      .describe(
+        "the clients' persisted-documents manifest (sha256 hash -> document) that `npm run codegen` writes; documents are served by id from it",
+      ),
+    TRUSTED_DOCUMENTS_ONLY: z
+      .stringbool()
+      .default(false)
+      .describe(
+        'refuse every document that is not in TRUSTED_DOCUMENTS_MANIFEST (HTTP and WebSocket) with PERSISTED_QUERY_NOT_IN_LIST; clients send ids only',
+      ),
+    TRUSTED_DOCUMENTS_ALLOW_ADMINS: z
+      .stringbool()
+      .default(false)
+      .describe('with TRUSTED_DOCUMENTS_ONLY: admins may still send any document (Sandbox, support tools)'),
     CHAT_SUBSCRIPTION_BUFFER: z.coerce
       .number()
       .int()

@@ -12,6 +12,8 @@ import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 import { createChatReplies, createResponder } from './modules/chat/replies.js';
 import { createContext, type Context } from './graphql/context.js';
 import { createGraphQLServer, type GraphQLServer } from './graphql/apollo.js';
+import { createGraphQLCaches } from './graphql/caches.js';
+import { trustedDocumentPolicy } from './graphql/trusted-documents.js';
 import { operationLimits } from './graphql/plugins/limits.js';
 import { schema as defaultSchema } from './graphql/schema.js';
 import { createHttpServer, listen } from './http/server.js';
@@ -74,6 +76,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     overrides.logger ??
     createLogger(config.LOG_LEVEL, undefined, { pretty: config.NODE_ENV !== 'production' && process.stdout.isTTY });
   const jwtSecret = jwtSecretOf(config, logger);
+  // Read before anything opens: a manifest that cannot be read fails the start.
+  const trustedDocuments = trustedDocumentPolicy(config);
   const schema = overrides.schema ?? defaultSchema;
   const database = overrides.database ?? (await openDatabase(config, logger));
   const metrics = config.METRICS_ENABLED ? createMetrics() : null;
@@ -95,7 +99,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const limits = operationLimits(config);
 
   const httpServer = createHttpServer(config);
-  const graphql = createGraphQLServer({ config, logger, schema, limits, httpServer });
+  const caches = await createGraphQLCaches(config, logger);
+  const graphql = createGraphQLServer({ config, logger, schema, limits, httpServer, caches, trustedDocuments });
   await graphql.start();
   httpServer.on(
     'request',
@@ -118,6 +123,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     limits,
     metrics,
     maxMessageBytes: MAX_BODY_BYTES,
+    trustedDocuments,
     authenticate,
     contextFor,
   });
@@ -148,6 +154,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       metricsServer?.close();
       await chatReplies.close();
       await pubsub.close();
+      await caches.close();
       if (!overrides.database) await database.close();
     },
   };

@@ -3,10 +3,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
-import {
-  ApolloServerPluginLandingPageDisabled,
-  ApolloServerPluginCacheControlDisabled,
-} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { Logger } from '../platform/logger.js';
@@ -16,6 +13,9 @@ import { limitRules, parseOptions, type OperationLimits } from './plugins/limits
 import { costLimitPlugin } from './plugins/cost.js';
 import { inputLimitPlugin } from './plugins/input.js';
 import { createMutationRateLimiter, rateLimitPlugin } from './plugins/rate-limit.js';
+import { publicReadsPlugins } from './plugins/public-reads.js';
+import type { GraphQLCaches } from './caches.js';
+import { DOCUMENT_ID_EXTENSION, trustedDocumentsPlugin, type TrustedDocumentPolicy } from './trusted-documents.js';
 
 /** A GraphQL request as node:http delivered it, its body already read (and parsed when it is JSON). */
 export interface HttpGraphQLRequest {
@@ -51,6 +51,8 @@ export interface GraphQLServerDependencies {
   schema: GraphQLSchema;
   limits: OperationLimits;
   httpServer: Server;
+  caches: GraphQLCaches;
+  trustedDocuments: TrustedDocumentPolicy;
 }
 
 /**
@@ -79,6 +81,32 @@ function requestLogPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
+/**
+ * GraphQL over HTTP's persisted documents put `documentId` beside `query`, where Apollo, which keeps only
+ * query, operationName, variables and extensions, would drop it: it moves into the extensions, where the
+ * trusted-documents plugin reads it.
+ */
+function withDocumentIdInExtensions(search: string, body: unknown): { search: string; body: unknown } {
+  if (body && typeof body === 'object' && 'documentId' in body) {
+    const { documentId, extensions, ...rest } = body as { documentId: unknown; extensions?: unknown };
+    const others = extensions && typeof extensions === 'object' ? extensions : {};
+    return { search, body: { ...rest, extensions: { ...others, [DOCUMENT_ID_EXTENSION]: documentId } } };
+  }
+  const params = new URLSearchParams(search);
+  const documentId = params.get('documentId');
+  if (documentId === null) return { search, body };
+  params.delete('documentId');
+  let extensions: unknown = {};
+  try {
+    extensions = JSON.parse(params.get('extensions') ?? '{}');
+  } catch {
+    // Apollo refuses the malformed extensions itself.
+    return { search, body };
+  }
+  params.set('extensions', JSON.stringify({ ...(extensions as object), [DOCUMENT_ID_EXTENSION]: documentId }));
+  return { search: `?${params}`, body };
+}
+
 /** Apollo Server over the schema with the project's limits, error masking, request log and rate limits. */
 export function createGraphQLServer({
   config,
@@ -86,6 +114,8 @@ export function createGraphQLServer({
   schema,
   limits,
   httpServer,
+  caches,
+  trustedDocuments,
 }: GraphQLServerDependencies): GraphQLServer {
   const production = config.NODE_ENV === 'production';
   const rateLimiter = createMutationRateLimiter(config, logger);
@@ -97,6 +127,8 @@ export function createGraphQLServer({
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Shared over Redis when configured: a hash registered on one instance is answered by every other.
+    persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_CACHE_TTL_SECONDS },
     includeStacktraceInErrorResponses: false,
     // Apollo pretty-prints responses by default (two-space indents): more bytes to build and to send.
     stringifyResult: (result) => JSON.stringify(result),
@@ -105,7 +137,9 @@ export function createGraphQLServer({
     formatError: (formatted, error) => formatError(formatted, error, { logger, requestId: requestIdOf(error) }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
-      ApolloServerPluginCacheControlDisabled(),
+      // First: the document the other plugins see is the one the policy lets run.
+      trustedDocumentsPlugin(trustedDocuments),
+      ...publicReadsPlugins(schema, caches, { responseCache: config.RESPONSE_CACHE_ENABLED }),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
       requestLogPlugin(),
@@ -126,7 +160,7 @@ export function createGraphQLServer({
         if (value !== undefined) headerMap.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const result = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers: headerMap, search, body },
+        httpGraphQLRequest: { method, headers: headerMap, ...withDocumentIdInExtensions(search, body) },
         context: () =>
           context().catch((error: unknown) => {
             // No plugin sees an error of the context function: it carries its request id itself.

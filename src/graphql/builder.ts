@@ -3,6 +3,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ComplexityPlugin from '@pothos/plugin-complexity';
+import DirectivesPlugin from '@pothos/plugin-directives';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
@@ -11,6 +12,7 @@ import type { Context } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
 import { fieldComplexity } from './plugins/cost.js';
 import { pageSizePlugin } from './plugins/page-size.js';
+import { cacheHints, type CacheControlArgs } from './cache-control.js';
 
 /**
  * Whether plugin-prisma checks that each resolver uses its query (onUnusedQuery, off in production, where the check
@@ -32,8 +34,11 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
   };
+  Directives: {
+    cacheControl: { locations: 'FIELD_DEFINITION' | 'OBJECT' | 'INTERFACE' | 'UNION'; args: CacheControlArgs };
+  };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, pageSizePlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, DirectivesPlugin, pageSizePlugin],
   // Each field's cost for src/security/cost.ts, which checks every operation with its variables before it
   // runs (HTTP and WebSocket); the plugin's own check at resolve time would be too late, hence disabled.
   complexity: { fieldComplexity, disabled: true },
@@ -60,6 +65,10 @@ export const builder = new SchemaBuilder<{
     // graphql/nodes.ts defines node(id:) and nodes(ids:), so that an id naming no node is BAD_USER_INPUT.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
+    // A page is as cacheable as the field that returns it (the items' own types say the rest).
+    pageInfoTypeOptions: cacheHints.inherited,
+    defaultConnectionTypeOptions: cacheHints.inherited,
+    defaultEdgeTypeOptions: cacheHints.inherited,
   },
 });
 

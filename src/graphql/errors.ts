@@ -117,6 +117,12 @@ export function formatError(
   if (code === undefined && TOO_MANY_VARIABLE_ERRORS.test(formatted.message)) {
     return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
+  // Apollo's persisted-query refusals (a hash that is not the document's, an unknown version) carry no code
+  // either, so Apollo calls them internal; they are Apollo's own GraphQLErrors, never a wrapped throw.
+  const apolloRefusal = original instanceof GraphQLError && original.originalError == null;
+  if (apolloRefusal && PERSISTED_QUERY_REFUSALS.has(formatted.message)) {
+    return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+  }
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   logger.error({ err: original, requestId, path: formatted.path }, 'internal error');
   return {
@@ -130,6 +136,7 @@ export function formatError(
 }
 
 const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
+const PERSISTED_QUERY_REFUSALS = new Set(['provided sha does not match query', 'Unsupported persisted query version']);
 
 /**
  * At most MAX_REPORTED_FIELDS errors per response, each once (the same message at the same path is one error):

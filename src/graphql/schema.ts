@@ -1,4 +1,6 @@
+import { specifiedDirectives } from 'graphql';
 import { builder } from './builder.js';
+import { cacheControlDirective } from './cache-control.js';
 import './nodes.js';
 import '../modules/course/graphql/types.js';
 import '../modules/course/graphql/queries.js';
@@ -17,4 +19,8 @@ import '../modules/progress/graphql/mutations.js';
 import '../modules/assessment/graphql/types.js';
 import '../modules/assessment/graphql/mutations.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+// `directives` replaces graphql-js's own (@include, @skip, ...) unless they are listed too.
+export const schema = builder.toSchema({
+  sortSchema: false,
+  directives: [...specifiedDirectives, cacheControlDirective],
+});

@@ -62,6 +62,23 @@ function statusForAccept(status: number, accept: string | undefined, body: strin
   }
 }
 
+/**
+ * The schema's cache hints give every response a Cache-Control; only a GET can be cached by a CDN or a
+ * browser, so a POST's is dropped. A cacheable GET varies with the token: a learner's private answer must
+ * not be served to another, nor the anonymous one stand in for an admin's (who sees inactive content).
+ */
+function keepCachingToGet(method: string | undefined, response: ServerResponse): void {
+  const cacheControl = response.getHeader('cache-control');
+  if (cacheControl === undefined) return;
+  if (method !== 'GET') {
+    response.removeHeader('cache-control');
+    return;
+  }
+  if (String(cacheControl) === 'no-store') return;
+  const vary = response.getHeader('vary');
+  response.setHeader('vary', vary === undefined ? 'authorization' : `${String(vary)}, authorization`);
+}
+
 export interface GraphQLHandlerDependencies {
   graphql: Pick<GraphQLServer, 'executeHttp'>;
   authenticate: Authenticate;
@@ -103,6 +120,7 @@ export function createGraphQLHandler({
       context: async () => contextFor(await authenticate(request.headers.authorization), scope),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
+    keepCachingToGet(request.method, response);
     response.setHeader('x-request-id', requestId);
     response.statusCode = result.status;
     if (typeof result.body === 'string') {

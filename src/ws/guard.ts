@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import type { ConnectionInitMessage, Context as SocketContext, ServerOptions } from 'graphql-ws';
+import type { ConnectionInitMessage, Context as SocketContext, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import type { Context } from '../graphql/context.js';
 import type { Logger } from '../platform/logger.js';
@@ -24,6 +24,11 @@ export interface WebSocketGuard<E> {
   logger: Logger;
   /** Whom a connection counts against, once onConnect has admitted it: `user:<id>` or `address:<ip>`. */
   ownerOf(ctx: SocketContext<ConnectionInitMessage['payload'], E>): string;
+  /**
+   * The document a subscribe runs (its text, or the trusted document its id names), or why it is refused;
+   * decided before the text is parsed.
+   */
+  documentOf(ctx: SocketContext<ConnectionInitMessage['payload'], E>, payload: SubscribePayload): string | GraphQLError;
 }
 
 /** Each operation of a socket has its own request id; its log lines carry the socket's id too. */
@@ -52,7 +57,7 @@ interface SocketState {
  * leaves one log line. The wrapped options' own hooks run inside these.
  */
 export function guardWebSocket<P extends ConnectionInitMessage['payload'], E extends Extra>(
-  { schema, limits, logger, ownerOf }: WebSocketGuard<E>,
+  { schema, limits, logger, ownerOf, documentOf }: WebSocketGuard<E>,
   options: GuardedOptions<P, E>,
 ): ServerOptions<P, E> {
   const checkSubscription = subscriptionChecker(schema, limits.operation);
@@ -147,7 +152,9 @@ export function guardWebSocket<P extends ConnectionInitMessage['payload'], E ext
           ),
         ];
       }
-      const checked = checkSubscription(payload);
+      const document = documentOf(ctx, payload);
+      if (typeof document !== 'string') return [document];
+      const checked = checkSubscription({ ...payload, query: document });
       if (Array.isArray(checked)) return checked;
       const own = await options.onSubscribe?.(ctx, id, payload);
       if (own) return own;

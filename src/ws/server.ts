@@ -14,6 +14,7 @@ import type { Context } from '../graphql/context.js';
 import { createLoaders } from '../graphql/context.js';
 import { DomainError, UnauthenticatedError } from '../platform/errors.js';
 import type { OperationLimits } from '../graphql/plugins/limits.js';
+import { DOCUMENT_ID_EXTENSION, resolveDocument, type TrustedDocumentPolicy } from '../graphql/trusted-documents.js';
 import { guardWebSocket, type WebSocketGuard } from './guard.js';
 import { SocketCloseCode } from './close-codes.js';
 
@@ -34,6 +35,7 @@ export interface WebSocketDependencies {
   metrics: Metrics | null;
   /** Larger messages close the socket with 1009. */
   maxMessageBytes: number;
+  trustedDocuments: TrustedDocumentPolicy;
   authenticate: Authenticate;
   /** A resolver context; its logger carries the socket's id besides the request id. */
   contextFor(viewer: Viewer | null, scope: RequestScope, logger: Logger): Context;
@@ -62,7 +64,7 @@ async function subscribeWithEachEvent(args: ExecutionArgs, beforeEvent: (context
 
 /** Serves graphql-ws on the HTTP server's port at `path`. */
 export function serveWebSocket(httpServer: Server, path: string, deps: WebSocketDependencies): WebSocketService {
-  const { config, logger, schema, limits, metrics, maxMessageBytes, authenticate, contextFor } = deps;
+  const { config, logger, schema, limits, metrics, maxMessageBytes, authenticate, contextFor, trustedDocuments } = deps;
   // A message is capped like an HTTP body: ws would otherwise buffer up to 100 MiB before graphql-ws (and
   // the token limit) sees it.
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: maxMessageBytes });
@@ -77,6 +79,17 @@ export function serveWebSocket(httpServer: Server, path: string, deps: WebSocket
     },
     ownerOf: ({ extra }) =>
       extra.viewer ? `user:${extra.viewer.id}` : `address:${extra.request.socket.remoteAddress}`,
+    // graphql-ws has no APQ: an id names a manifest document or nothing.
+    documentOf: ({ extra }, { query, extensions }) => {
+      const persistedQuery = extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+      const documentId = extensions?.[DOCUMENT_ID_EXTENSION] ?? persistedQuery?.sha256Hash;
+      const resolution = resolveDocument(
+        trustedDocuments,
+        { query, documentId: typeof documentId === 'string' ? documentId : undefined },
+        extra.viewer ?? null,
+      );
+      return 'refused' in resolution ? resolution.refused : 'query' in resolution ? resolution.query : query;
+    },
   };
   const served = useServer<{ authorization?: unknown }, SocketExtra>(
     guardWebSocket(guard, {

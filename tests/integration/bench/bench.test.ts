@@ -21,6 +21,8 @@ const database = uniqueDatabaseName('dz_bench_smoke');
 const QUICK_RUN_REQUESTS = 30;
 /** Scenario 1's targets, in the table's order. */
 const CATALOG_TARGETS = ['project', 'project@base', 'apollo', 'jit', 'limit', 'naive'];
+/** Scenario 6's: the project with its response cache, and without (the reference). */
+const CACHED_CATALOG_TARGETS = ['project', 'project@base', 'project:uncached'];
 /** The limit's statements per page: one, building the JSON (bench/baselines/limit.ts). */
 const LIMIT_STATEMENTS = 1;
 
@@ -42,7 +44,7 @@ describe('npm run bench -- --quick', () => {
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
-  // Six servers start on a machine that may be running other suites: the timeout allows for that.
+  // Seven servers start on a machine that may be running other suites: the timeout allows for that.
   it('measures every scenario on a tiny dataset and writes a complete report', async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'dz-bench-'));
     const out = path.join(directory, 'report.json');
@@ -82,10 +84,13 @@ describe('npm run bench -- --quick', () => {
       [3, 'ran', undefined],
       [4, 'ran', undefined],
       [5, 'ran', undefined],
+      [6, 'ran', undefined],
     ]);
     // Every target runs with npm start's node flags, so the ratios compare code, not V8 settings.
     const startFlags = npmStartNodeFlags();
-    expect(report.settings.nodeFlags).toEqual(Object.fromEntries(CATALOG_TARGETS.map((name) => [name, startFlags])));
+    expect(report.settings.nodeFlags).toEqual(
+      Object.fromEntries([...CATALOG_TARGETS, 'project:uncached'].map((name) => [name, startFlags])),
+    );
 
     for (const scenario of report.scenarios) {
       for (const row of scenario.targets) {
@@ -102,7 +107,8 @@ describe('npm run bench -- --quick', () => {
           requests: QUICK_RUN_REQUESTS,
         });
         expect(row.latencyMs.p50).toBeGreaterThan(0);
-        expect(row.statementsPerRequest).toBeGreaterThan(0);
+        // The cached anonymous catalog is answered from the cache without a statement.
+        if (scenario.id !== 6 || row.target === 'project:uncached') expect(row.statementsPerRequest).toBeGreaterThan(0);
       }
     }
 
@@ -146,5 +152,19 @@ describe('npm run bench -- --quick', () => {
       socketErrors: 0,
     });
     expect(fanout.targets[0]!.fanout!.paced!.sendToReceiveMs.p50).toBeGreaterThan(0);
-  }, 240_000);
+
+    // The anonymous catalog: the cache answers reads between the admin edits, and no read sent after an edit
+    // was answered shows the course from before it; without the cache every read is built.
+    const cached = report.scenarios[5]!;
+    expect(cached.targets.map((row) => row.target)).toEqual(CACHED_CATALOG_TARGETS);
+    expect(cached.sameJsonAsProject).toEqual({ 'project@base': true, 'project:uncached': true });
+    const byTarget = Object.fromEntries(cached.targets.map((row) => [row.target, row]));
+    for (const row of cached.targets) {
+      expect(row.cache).toMatchObject({ staleReads: 0 });
+      expect(row.cache!.adminEdits).toBeGreaterThan(0);
+    }
+    expect(byTarget.project!.cache!.cachedReads).toBeGreaterThan(0);
+    expect(byTarget['project:uncached']!.cache!.cachedReads).toBe(0);
+    expect(byTarget.project!.statementsPerRequest).toBeLessThan(byTarget['project:uncached']!.statementsPerRequest!);
+  }, 420_000);
 });

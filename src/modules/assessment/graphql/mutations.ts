@@ -1,4 +1,5 @@
 import { builder } from '../../../graphql/builder.js';
+import { invalidatesPublicReads } from '../../../graphql/cache-control.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
 import { parseGlobalId, rowIdIn, withRowIds } from '../../../graphql/ids.js';
 import { signedInViewer } from '../../../auth/access.js';
@@ -88,6 +89,7 @@ builder.mutationFields((t) => ({
     type: AssessmentRef,
     description: 'Admins: adds an assessment to a course (BAD_USER_INPUT names every invalid question field).',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: { input: t.arg({ type: AssessmentInput, required: true }) },
     resolve: (query, _parent, args, context) =>
       createAssessment(context.prisma, withRowIds(args.input, { courseId: 'Course' }), query),
@@ -98,6 +100,7 @@ builder.mutationFields((t) => ({
       'Admins: changes an assessment; questions and scoringConfig are checked against each other. ' +
       'NOT_FOUND for an unknown id.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: {
       id: t.arg.id({ required: true, description: 'An Assessment id.' }),
       input: t.arg({ type: AssessmentUpdateInput, required: true }),

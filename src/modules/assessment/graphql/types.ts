@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Assessment } from '../../../generated/prisma/client.js';
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { ownedByViewer, visibleAssessments } from '../../../auth/access.js';
 import { DifficultyEnum } from '../../../graphql/enums.js';
 import { rowId } from '../../../graphql/ids.js';
@@ -15,6 +16,7 @@ export const QuestionTypeEnum = builder.enumType('QuestionType', {
 
 const QuestionOptionRef = builder.objectRef<Question['options'][number]>('QuestionOption').implement({
   description: 'A choice of a choice question.',
+  ...cacheHints.inherited,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Unique within its question.' }),
     text: t.exposeString('text'),
@@ -36,6 +38,7 @@ const QuestionAnswerRef = builder.objectRef<QuestionAnswer>('QuestionAnswer').im
 
 const QuestionRef = builder.objectRef<Question>('Question').implement({
   description: 'One question of an assessment.',
+  ...cacheHints.inherited,
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Unique within its assessment; AnswerInput.questionId names it.' }),
     type: t.expose('type', { type: QuestionTypeEnum }),
@@ -51,6 +54,7 @@ const QuestionRef = builder.objectRef<Question>('Question').implement({
       nullable: true,
       description: 'Admins only (learners get FORBIDDEN): the correct answer.',
       authScopes: { admin: true },
+      ...cacheHints.viewerSpecific,
       resolve: (question) => question.answer,
     }),
   }),
@@ -79,6 +83,7 @@ const storedResultsSchema = z
 
 export const AssessmentRef = builder.prismaNode('Assessment', {
   description: 'A scored quiz of a course. Learners see active assessments of active courses.',
+  ...cacheHints.publicRead,
   id: { field: 'id' },
   // node()/nodes() answer null, not NOT_FOUND, for what the viewer may not see.
   nullable: true,
@@ -109,15 +114,18 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
       authScopes: { admin: true },
       select: { scoringConfig: true },
       resolve: (assessment) => assessment.scoringConfig,
+      ...cacheHints.viewerSpecific,
     }),
     viewerAttempts: t.field({
       type: [AssessmentAttemptRef],
       description: "The viewer's attempts, by attempt number; empty for anonymous viewers.",
+      ...cacheHints.viewerSpecific,
       resolve: (assessment, _args, context) => context.loaders.viewerAttemptsByAssessment.load(assessment.id),
     }),
     viewerAttemptsRemaining: t.int({
       nullable: true,
       description: 'How many more attempts the viewer may start; null for anonymous viewers.',
+      ...cacheHints.viewerSpecific,
       resolve: (assessment, _args, context) => {
         if (!context.viewer) return null;
         const remaining = (attempts: number) => Math.max(0, assessment.maxAttempts - attempts);

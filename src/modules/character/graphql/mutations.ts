@@ -1,4 +1,5 @@
 import { builder } from '../../../graphql/builder.js';
+import { invalidatesPublicReads } from '../../../graphql/cache-control.js';
 import { ConversationStyleEnum, SkillLevelEnum } from '../../../graphql/enums.js';
 import { rowIdIn } from '../../../graphql/ids.js';
 import { CharacterRef } from './types.js';
@@ -46,6 +47,7 @@ builder.mutationFields((t) => ({
     type: CharacterRef,
     description: 'Admins: adds an AI coach. CONFLICT when the name is taken.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: { input: t.arg({ type: CharacterInput, required: true }) },
     resolve: (query, _parent, args, context) => createCharacter(context.prisma, args.input, query),
   }),
@@ -53,6 +55,7 @@ builder.mutationFields((t) => ({
     type: CharacterRef,
     description: 'Admins: changes an AI coach. NOT_FOUND for an unknown id.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: {
       id: t.arg.id({ required: true, description: 'A Character id.' }),
       input: t.arg({ type: CharacterUpdateInput, required: true }),

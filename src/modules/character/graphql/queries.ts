@@ -1,4 +1,5 @@
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
@@ -12,6 +13,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       ...pageSizeOptions,
       description: 'The active AI coaches (admins also see inactive ones).',
+      ...cacheHints.publicRead,
       args: { filter: t.arg({ type: CharacterFilterInput }) },
       totalCount: (_connection, args, context) => {
         return context.prisma.character.count({ where: characterWhere(args.filter, context.viewer) });
@@ -31,6 +33,7 @@ builder.queryFields((t) => ({
     type: CharacterRef,
     nullable: true,
     description: 'A coach by id; null when it does not exist or is inactive (learners).',
+    ...cacheHints.publicRead,
     args: { id: t.arg.id({ required: true, description: 'A Character id.' }) },
     resolve: (query, _parent, args, context) =>
       context.prisma.character.findFirst({

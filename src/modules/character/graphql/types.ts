@@ -1,10 +1,12 @@
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { ConversationStyleEnum, SkillLevelEnum } from '../../../graphql/enums.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
 
 export const CharacterRef = builder.prismaNode('Character', {
   description: 'An AI poker coach that learners chat with.',
+  ...cacheHints.publicRead,
   id: { field: 'id' },
   // node()/nodes() answer null, not an error, for ids that do not exist or are not visible.
   nullable: true,
@@ -24,6 +26,7 @@ export const CharacterRef = builder.prismaNode('Character', {
       nullable: true,
       description: 'Admins only: the AI parameters (systemPrompt, temperature, tone, ...).',
       authScopes: { admin: true },
+      ...cacheHints.viewerSpecific,
     }),
   }),
 });

@@ -1,4 +1,5 @@
 import { builder } from '../../../graphql/builder.js';
+import { invalidatesPublicReads } from '../../../graphql/cache-control.js';
 import { CourseLevelEnum } from '../../../graphql/enums.js';
 import { rowIdIn, withRowIds } from '../../../graphql/ids.js';
 import { CourseRef } from './types.js';
@@ -50,6 +51,7 @@ builder.mutationFields((t) => ({
     type: CourseRef,
     description: 'Admins: adds a course. CONFLICT when its level already has a course of that title.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: { input: t.arg({ type: CourseInput, required: true }) },
     resolve: (query, _parent, args, context) =>
       createCourse(
@@ -63,6 +65,7 @@ builder.mutationFields((t) => ({
     type: CourseRef,
     description: 'Admins: changes a course. NOT_FOUND for an unknown id; CONFLICT for a title taken in its level.',
     authScopes: { admin: true },
+    ...invalidatesPublicReads,
     args: {
       id: t.arg.id({ required: true, description: 'A Course id.' }),
       input: t.arg({ type: CourseUpdateInput, required: true }),

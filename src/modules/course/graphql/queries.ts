@@ -1,4 +1,5 @@
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { activeUnlessAdmin, isAdmin } from '../../../auth/access.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
@@ -12,6 +13,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       ...pageSizeOptions,
       description: 'The catalog: active courses (admins may include inactive ones), filtered and ordered.',
+      ...cacheHints.publicRead,
       args: {
         filter: t.arg({ type: CourseFilterInput }),
         orderBy: t.arg({ type: CourseOrderInput }),
@@ -34,6 +36,7 @@ builder.queryFields((t) => ({
     type: CourseRef,
     nullable: true,
     description: 'A course by id; null when it does not exist or is inactive (learners).',
+    ...cacheHints.publicRead,
     args: { id: t.arg.id({ required: true, description: 'A Course id.' }) },
     resolve: (query, _parent, args, context) =>
       context.prisma.course.findFirst({

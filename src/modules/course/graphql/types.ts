@@ -1,4 +1,5 @@
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { CourseLevelEnum, OrderDirectionEnum } from '../../../graphql/enums.js';
 import { activeUnlessAdmin } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
@@ -7,6 +8,7 @@ import { present } from '../../../platform/db/keyed-rows.js';
 
 export const CourseRef = builder.prismaNode('Course', {
   description: 'A lesson of the curriculum, with its Markdown content and its assessments.',
+  ...cacheHints.publicRead,
   id: { field: 'id' },
   // node()/nodes() answer null, not an error, for ids that do not exist or are not visible.
   nullable: true,

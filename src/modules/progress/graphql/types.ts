@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../../../graphql/builder.js';
+import { cacheHints } from '../../../graphql/cache-control.js';
 import { present } from '../../../platform/db/keyed-rows.js';
 import { ownedByViewer } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
@@ -90,9 +91,11 @@ builder.prismaObjectFields(CourseRef, (t) => ({
     type: UserProgressRef,
     nullable: true,
     description: "The viewer's progress in this course; null when not started or anonymous.",
+    ...cacheHints.viewerSpecific,
     resolve: (course, _args, context) => context.loaders.viewerProgressByCourse.load(course.id),
   }),
   isUnlocked: t.boolean({
+    ...cacheHints.viewerSpecific,
     description:
       'True when the viewer has completed every active prerequisite (always true without prerequisites; ' +
       'false for anonymous viewers when there are any).',
