@@ -1,0 +1,43 @@
+import { PgBoss } from 'pg-boss';
+import type { Logger } from './logger.js';
+
+/**
+ * The job queue: pg-boss over the server's PostgreSQL, in its own schema `pgboss` (installed by the migration
+ * 20261202100001_job_queue). It holds jobs as rows, so a job is enqueued in the transaction that makes it
+ * necessary, and any instance takes it with SELECT ... FOR UPDATE SKIP LOCKED.
+ *
+ * It gets a small pool of its own: fetching, completing and the maintenance sweep are short statements, and
+ * keeping them off the server's pool keeps them out of its statement count and its connection budget. No
+ * LISTEN/NOTIFY: on the embedded database (PGlite behind pglite-socket, one session) a LISTEN connection
+ * stalled the queue when measured, so workers poll, and the instance that enqueues wakes its own at once.
+ */
+
+/** Connections of the queue's own pool. */
+export const QUEUE_POOL_SIZE = 3;
+const SCHEMA = 'pgboss';
+
+export interface QueueOptions {
+  /** How often the queue fails jobs whose lease ran out (so they are retried) and deletes old ones. */
+  sweepSeconds: number;
+}
+
+export async function openJobQueue(databaseUrl: string, logger: Logger, { sweepSeconds }: QueueOptions) {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: SCHEMA,
+    max: QUEUE_POOL_SIZE,
+    application_name: 'dezhoumama-queue',
+    // Expired leases are found by the monitor pass, which runs as often as the longer of these two.
+    superviseIntervalSeconds: sweepSeconds,
+    monitorIntervalSeconds: sweepSeconds,
+    // Cron and the instance registry are features this server does not use; each would poll the database.
+    schedule: false,
+    registerInstance: false,
+  });
+  boss.on('error', (error: unknown) => logger.warn({ err: error }, 'job queue error (it retries)'));
+  boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
+  await boss.start();
+  return boss;
+}
+
+export type JobQueue = PgBoss;
