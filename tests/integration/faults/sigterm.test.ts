@@ -91,4 +91,5 @@ it('closes live subscriptions with 1001 on SIGTERM, and a client resumes on the 
   const caughtUp = await resumed.take(2);
   const seen = [...live.results, ...caughtUp].map((result) => result.data!.chatMessageAdded.seq);
   expect(seen).toEqual(seqs(4));
-});
+  // Two server starts, each migrating nothing but starting the job queue: up to ~11 s apiece on a loaded machine.
+}, 90_000);
