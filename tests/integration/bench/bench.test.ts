@@ -141,5 +141,11 @@ describe('npm run bench -- --quick', () => {
       socketErrors: 0,
     });
     expect(fanout.targets[0]!.fanout!.paced!.sendToReceiveMs.p50).toBeGreaterThan(0);
+    // Every message of the paced phase got its reply, after a first draft.
+    expect(fanout.targets[0]!.fanout!.replies).toMatchObject({ unanswered: 0 });
+    expect(fanout.targets[0]!.fanout!.replies!.firstDraftMs.p50).toBeGreaterThan(0);
+    expect(fanout.targets[0]!.fanout!.replies!.replyMs.p50).toBeGreaterThanOrEqual(
+      fanout.targets[0]!.fanout!.replies!.firstDraftMs.p50,
+    );
   }, 240_000);
 });
