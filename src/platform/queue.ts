@@ -3,8 +3,9 @@ import type { Logger } from './logger.js';
 
 /**
  * The job queue: pg-boss over the server's PostgreSQL, in its own schema `pgboss` (installed by the migration
- * 20261202100001_job_queue). It holds jobs as rows, so a job is enqueued in the transaction that makes it
- * necessary, and any instance takes it with SELECT ... FOR UPDATE SKIP LOCKED.
+ * 20261202100001_job_queue; a pg-boss release with a newer schema needs a migration of its own, from its
+ * getMigrationPlans). It holds jobs as rows, so a job is enqueued in the transaction that makes it necessary,
+ * and any instance takes it with SELECT ... FOR UPDATE SKIP LOCKED.
  *
  * It gets a small pool of its own: fetching, completing and the maintenance sweep are short statements, and
  * keeping them off the server's pool keeps them out of its statement count and its connection budget. No
@@ -33,10 +34,19 @@ export async function openJobQueue(databaseUrl: string, logger: Logger, { sweepS
     // Cron and the instance registry are features this server does not use; each would poll the database.
     schedule: false,
     registerInstance: false,
+    // The schema is the migrator's (so rollbacks and the catalog test see it): pg-boss only checks its version.
+    migrate: false,
   });
   boss.on('error', (error: unknown) => logger.warn({ err: error }, 'job queue error (it retries)'));
   boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
-  await boss.start();
+  try {
+    await boss.start();
+  } catch (error) {
+    throw new Error(
+      `The job queue cannot start (${(error as Error).message}): apply the migrations with \`npm run db:migrate\``,
+      { cause: error },
+    );
+  }
   return boss;
 }
 

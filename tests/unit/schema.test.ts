@@ -55,4 +55,14 @@ describe('contractViolations', () => {
       ].sort(),
     );
   });
+
+  it('reads a contract in several documents, the later ones extending the first', () => {
+    const additions = 'extend type Query { d: D! } type D { e: Int }';
+    const actual = buildSchema(
+      'type Query { a: Int b(x: Int): String! d: D } type D { f: Int } enum E { X Y } input I { f: Int }',
+    );
+    expect(contractViolations([contract, additions], actual).sort()).toEqual(
+      ['Query.d is D, contract says D!', 'missing field D.e'].sort(),
+    );
+  });
 });

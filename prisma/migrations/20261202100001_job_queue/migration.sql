@@ -1,7 +1,8 @@
 -- pg-boss's own schema (the job queue of chat replies), as pg-boss 12.38.0 builds it:
 -- getConstructionPlans('pgboss') from the pg-boss package, without its BEGIN/COMMIT (the migrator runs each
 -- migration in a transaction of its own). Installing it here, not at start-up, puts it in every test
--- template and in the migrator's bookkeeping; a newer pg-boss migrates its schema itself when it starts.
+-- template and in the migrator's bookkeeping. The server starts pg-boss with migrate: false, so a pg-boss
+-- release with a newer schema needs a migration of its own (its getMigrationPlans).
     SET LOCAL lock_timeout = 30000;
     SET LOCAL idle_in_transaction_session_timeout = 30000;
     SELECT pg_advisory_xact_lock(('x' || encode(sha224((current_database() || '.pgboss.pgboss')::bytea), 'hex'))::bit(64)::bigint);
