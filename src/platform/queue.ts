@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
  */
 
 /** Connections of the queue's own pool. */
-export const QUEUE_POOL_SIZE = 3;
+export const QUEUE_POOL_SIZE = 2;
 const SCHEMA = 'pgboss';
 
 export interface QueueOptions {
