@@ -5,10 +5,11 @@ import type { Logger } from '../../platform/logger.js';
 import type { PubSub } from '../../platform/pubsub.js';
 import type { JobQueue } from '../../platform/queue.js';
 import type { ReplyObserver, ReplyOutcome, ReplyTracker } from '../../platform/metrics.js';
-import { appendMessage, type ChatEvents, type ChatRole, type ChatTransaction } from './messages.js';
+import { appendMessage, type ChatRole, type ChatTransaction } from './messages.js';
 import { CONTEXT_MESSAGES, createChatCompletionsResponder } from './responders/chat-completions.js';
 import { createOfflineCoach } from './responders/offline-coach.js';
 import { streamInChunks } from './responders/chunked.js';
+import { draftPublisher } from './drafts.js';
 import { personalitySchema, type StreamingResponder } from './responders/responder.js';
 
 /** The queue of character replies: one job per learner message that wants an answer. */
@@ -48,52 +49,6 @@ export function createResponder(config: Config): StreamingResponder {
         timeoutMs: config.AI_TIMEOUT_MS,
       })
     : streamInChunks(createOfflineCoach({ contentRoot: config.CONTENT_ROOT }));
-}
-
-interface DraftPublisher {
-  /** The text so far: published at once when the last event is CHAT_DRAFT_INTERVAL_MS old, else then. */
-  update(content: string): void;
-  /** The finished text, published at once, so that the last draft equals the reply. */
-  finish(content: string): void;
-  /** Drops a draft not yet published (the reply failed: the SYSTEM message supersedes it). */
-  cancel(): void;
-}
-
-function draftPublisher(
-  events: ChatEvents,
-  sessionId: number,
-  inReplyToSeq: number,
-  intervalMs: number,
-): DraftPublisher {
-  let content = '';
-  let lastSent = Number.NEGATIVE_INFINITY;
-  let timer: NodeJS.Timeout | undefined;
-  const send = () => {
-    timer = undefined;
-    lastSent = performance.now();
-    events.pubsub.publish(`chat-drafts:${sessionId}`, { inReplyToSeq, content }).catch((error: unknown) => {
-      events.logger.warn({ err: error, sessionId, inReplyToSeq }, 'chat reply draft not published');
-    });
-  };
-  const cancel = () => {
-    clearTimeout(timer);
-    timer = undefined;
-  };
-  return {
-    update(next) {
-      content = next;
-      if (timer) return;
-      const wait = lastSent + intervalMs - performance.now();
-      if (wait <= 0) send();
-      else timer = setTimeout(send, wait);
-    },
-    finish(final) {
-      cancel();
-      content = final;
-      send();
-    },
-    cancel,
-  };
 }
 
 interface ChatRepliesDependencies {

@@ -1,6 +1,6 @@
 import type { ChatMessage, PrismaClient } from '../../generated/prisma/client.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import type { ChatReplyDraft, PublishedChatMessage, PubSub } from '../../platform/pubsub.js';
+import type { PublishedChatMessage, PubSub } from '../../platform/pubsub.js';
 import { DomainError } from '../../platform/errors.js';
 
 /** Messages read from the database at a time while a subscription replays or catches up. */
@@ -154,100 +154,6 @@ export async function openMessageStream(
   const generator = messages();
   // A generator cannot be returned while it awaits; aborting first wakes it, so return() ends it at once.
   const stream: AsyncIterableIterator<ChatMessage> = {
-    next: () => generator.next(),
-    return: (value?: unknown) => {
-      controller.abort();
-      return generator.return(value);
-    },
-    [Symbol.asyncIterator]: () => stream,
-  };
-  return stream;
-}
-
-/** Raised into a draft stream whose consumer fell more than maxBehind drafts behind. */
-class SlowDraftConsumerError extends DomainError {
-  constructor() {
-    super('RATE_LIMITED', 'The subscription fell too far behind the drafts; subscribe again');
-  }
-}
-
-/**
- * The session's reply drafts as they are published, from now on (a draft is not stored: a late subscriber
- * sees the next one, which carries the whole text so far). Like a message stream, it holds at most
- * `maxBehind` drafts for a consumer that does not read them and then drops it with RATE_LIMITED, and it
- * completes once the session has ended.
- */
-export async function openDraftStream(
-  prisma: PrismaClient,
-  pubsub: PubSub,
-  sessionId: number,
-  { maxBehind }: { maxBehind: number },
-): Promise<AsyncIterableIterator<ChatReplyDraft>> {
-  const controller = new AbortController();
-  const { signal } = controller;
-  const pending: ChatReplyDraft[] = [];
-  let ended = false;
-  let overflowed = false;
-  let wake = () => {};
-  signal.addEventListener('abort', () => wake(), { once: true });
-  const nextWake = () => new Promise<void>((resolve) => (wake = resolve));
-
-  try {
-    await Promise.all([
-      pubsub.subscribe(
-        `chat-drafts:${sessionId}`,
-        (draft) => {
-          pending.push(draft);
-          if (pending.length > maxBehind) {
-            overflowed = true;
-            pending.length = 0;
-            controller.abort();
-          }
-          wake();
-        },
-        signal,
-      ),
-      pubsub.subscribe(
-        `chat:${sessionId}`,
-        (event) => {
-          if (!event.ended) return;
-          ended = true;
-          wake();
-        },
-        signal,
-      ),
-    ]);
-    const session = await prisma.chatSession.findUniqueOrThrow({
-      where: { id: sessionId },
-      select: { isActive: true },
-    });
-    if (!session.isActive) ended = true;
-  } catch (error) {
-    controller.abort();
-    throw error;
-  }
-
-  async function* drafts(): AsyncGenerator<ChatReplyDraft> {
-    try {
-      while (!signal.aborted) {
-        // Armed before anything is yielded: a draft arriving meanwhile ends the wait below at once.
-        const woken = nextWake();
-        const draft = pending.shift();
-        if (draft) {
-          yield draft;
-          continue;
-        }
-        if (ended) return;
-        await woken;
-      }
-      if (overflowed) throw new SlowDraftConsumerError();
-    } finally {
-      controller.abort();
-    }
-  }
-
-  const generator = drafts();
-  const stream: AsyncIterableIterator<ChatReplyDraft> = {
     next: () => generator.next(),
     return: (value?: unknown) => {
       controller.abort();

@@ -7,7 +7,8 @@ import { signedInViewer } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { ChatMessageRef, ChatReplyDraftRef } from './types.js';
 import { sessionOfViewer } from '../service.js';
-import { openDraftStream, openMessageStream, type MessageQuery } from '../stream.js';
+import { openMessageStream, type MessageQuery } from '../stream.js';
+import { openDraftStream } from '../drafts.js';
 import type { ChatReplyDraft } from '../../../platform/pubsub.js';
 
 builder.subscriptionField('chatMessageAdded', (t) =>
