@@ -126,7 +126,7 @@ export const configSchema = z
       .number()
       .int()
       .min(1)
-      .max(60)
+      .max(3600)
       .default(10)
       .describe(
         'how often the queue takes back replies whose lease (AI_TIMEOUT_MS plus 5 s) ran out, as when their process was killed',

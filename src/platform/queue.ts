@@ -31,6 +31,10 @@ export async function openJobQueue(databaseUrl: string, logger: Logger, { sweepS
     // Expired leases are found by the monitor pass, which runs as often as the longer of these two.
     superviseIntervalSeconds: sweepSeconds,
     monitorIntervalSeconds: sweepSeconds,
+    // Re-reading the queues' settings and resolving job flows (dependencies, unused here: pg-boss polls for
+    // them every 5 s by default) need no more than the sweep.
+    queueCacheIntervalSeconds: sweepSeconds,
+    flowIntervalSeconds: sweepSeconds,
     // Cron and the instance registry are features this server does not use; each would poll the database.
     schedule: false,
     registerInstance: false,
