@@ -101,6 +101,16 @@ function medianFanout(fanouts: FanoutResult[]): FanoutResult {
       deliveriesPerSecond: median(fanouts.map((f) => f.saturated.deliveriesPerSecond)),
       sendToReceiveMs: medianLatency(fanouts.map((f) => f.saturated.sendToReceiveMs)),
     },
+    replies: (() => {
+      const answered = fanouts.map((f) => f.replies).filter((r) => r !== null);
+      return answered.length
+        ? {
+            firstDraftMs: medianLatency(answered.map((r) => r.firstDraftMs)),
+            replyMs: medianLatency(answered.map((r) => r.replyMs)),
+            unanswered: answered.reduce((sum, r) => sum + r.unanswered, 0),
+          }
+        : null;
+    })(),
     undelivered: fanouts.reduce((sum, f) => sum + f.undelivered, 0),
     socketErrors: fanouts.reduce((sum, f) => sum + f.socketErrors, 0),
   };
@@ -243,12 +253,18 @@ export function formatTable(report: BenchReport): string {
         ]),
       );
       if (row.fanout) {
-        const { sockets, paced, saturated, undelivered, socketErrors } = row.fanout;
+        const { sockets, paced, saturated, replies, undelivered, socketErrors } = row.fanout;
         const latency = ({ p50, p95, p99 }: LatencyMs) =>
           `p50 ${fixed(p50)} / p95 ${fixed(p95)} / p99 ${fixed(p99)} ms`;
         const indent = ''.padEnd(widths[0]! + widths[1]! + 2);
         lines.push(`${indent}${sockets} sockets, send->receive:`);
         if (paced) lines.push(`${indent}  at ${paced.messagesPerSecond} messages/s: ${latency(paced.sendToReceiveMs)}`);
+        if (paced && replies) {
+          lines.push(`${indent}  at that rate, send->first draft: ${latency(replies.firstDraftMs)}`);
+          lines.push(
+            `${indent}  at that rate, send->reply:       ${latency(replies.replyMs)} (${replies.unanswered} unanswered)`,
+          );
+        }
         lines.push(
           `${indent}  saturated: ${saturated.deliveriesPerSecond} deliveries/s, ${latency(saturated.sendToReceiveMs)}`,
         );

@@ -49,6 +49,11 @@ export interface FanoutResult {
   paced: { messagesPerSecond: number; sendToReceiveMs: LatencyMs } | null;
   /** Sending as fast as the connections allow: what the server can deliver (character replies included). */
   saturated: { deliveriesPerSecond: number; sendToReceiveMs: LatencyMs };
+  /**
+   * The offline coach's replies in the paced phase, per sent message: until the first chatReplyDrafts event of
+   * its session, and until the reply on chatMessageAdded. Not measured by the probe.
+   */
+  replies: { firstDraftMs: LatencyMs; replyMs: LatencyMs; unanswered: number } | null;
   /** Messages sent but not received within the drain time. */
   undelivered: number;
   /** Subscription errors and unexpected socket closes. */
@@ -211,6 +216,14 @@ const SEND_CHAT_MESSAGE = /* GraphQL */ `
       id
       seq
       createdAt
+    }
+  }
+`;
+
+const CHAT_REPLY_DRAFTS = /* GraphQL */ `
+  subscription ChatReplyDrafts($sessionId: ID!) {
+    chatReplyDrafts(sessionId: $sessionId) {
+      inReplyToSeq
     }
   }
 `;
@@ -490,11 +503,17 @@ interface Subscriber {
   writer: Writer;
 }
 
+/** What a fan-out socket reports: its session's messages, and that a draft of a reply arrived. */
+interface SubscriberEvents {
+  onMessage: (message: { role: string; content: string }) => void;
+  onDraft: () => void;
+  onError: () => void;
+}
+
 async function subscribe(
   target: RunningTarget,
   writer: Writer,
-  onMessage: (message: { role: string; content: string }) => void,
-  onError: () => void,
+  { onMessage, onDraft, onError }: SubscriberEvents,
 ): Promise<Subscriber> {
   let connected!: () => void;
   const ready = new Promise<void>((resolve) => (connected = resolve));
@@ -504,7 +523,8 @@ async function subscribe(
     lazy: false,
     retryAttempts: 0,
     connectionParams: { authorization: `Bearer ${writer.token}` },
-    on: { connected: () => connected(), error: onError },
+    // A socket the server refuses (closed before it is acknowledged) counts as an error and is not waited for.
+    on: { connected: () => connected(), closed: () => connected(), error: onError },
   });
   client.subscribe<{ chatMessageAdded: { role: string; content: string } }>(
     { query: CHAT_MESSAGE_ADDED, variables: { sessionId: writer.sessionId } },
@@ -514,9 +534,16 @@ async function subscribe(
       complete: () => undefined,
     },
   );
+  client.subscribe(
+    { query: CHAT_REPLY_DRAFTS, variables: { sessionId: writer.sessionId } },
+    { next: (result) => (result.data ? onDraft() : onError()), error: onError, complete: () => undefined },
+  );
   await ready;
   return { client, writer };
 }
+
+/** Sockets of the fan-out that connect and subscribe at once. */
+const CONNECT_WAVE = 100;
 
 /** How long sent messages may take to arrive after the senders stop before they count as undelivered. */
 const DRAIN_MS = 10_000;
@@ -566,6 +593,56 @@ class InFlight {
   }
 }
 
+/**
+ * Per session, when its latest message was sent and how long until the first draft of its reply and the reply
+ * itself: at the paced rate a session has one message in flight at a time, so the session names the message.
+ */
+class ReplyLatencies {
+  private readonly pending = new Map<string, { sentAt: number; drafted: boolean }>();
+  readonly firstDraftMs: number[] = [];
+  readonly replyMs: number[] = [];
+  private empty: (() => void) | null = null;
+
+  sent(sessionId: string): void {
+    this.pending.set(sessionId, { sentAt: performance.now(), drafted: false });
+  }
+
+  drafted(sessionId: string): void {
+    const pending = this.pending.get(sessionId);
+    if (!pending || pending.drafted) return;
+    pending.drafted = true;
+    this.firstDraftMs.push(performance.now() - pending.sentAt);
+  }
+
+  replied(sessionId: string): void {
+    const pending = this.pending.get(sessionId);
+    if (!pending) return;
+    this.replyMs.push(performance.now() - pending.sentAt);
+    this.pending.delete(sessionId);
+    if (this.pending.size === 0) this.empty?.();
+  }
+
+  /** Resolves when every sent message has its reply (or after DRAIN_MS); how many never got one. */
+  async allReplied(): Promise<number> {
+    if (this.pending.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DRAIN_MS);
+        this.empty = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.pending.size;
+  }
+
+  reset(): void {
+    this.pending.clear();
+    this.firstDraftMs.length = 0;
+    this.replyMs.length = 0;
+  }
+}
+
 async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
   const all = await writers(context, context.sockets);
   return {
@@ -574,17 +651,24 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
     async run(target, settings) {
       const chosen = settings.probe ? all.slice(0, 5) : all;
       const inFlight = new InFlight();
+      const replies = new ReplyLatencies();
       let socketErrors = 0;
-      const subscribers = await Promise.all(
-        chosen.map((writer) =>
-          subscribe(
-            target,
-            writer,
-            (message) => inFlight.received(message),
-            () => (socketErrors += 1),
-          ),
-        ),
-      );
+      // In waves: the scenario measures delivery to open sockets, not 1,000 sign-ins (two subscriptions each)
+      // racing for the pool at once, which on a loaded machine outwaits DATABASE_POOL_TIMEOUT_MS.
+      const subscribers: Subscriber[] = [];
+      for (let start = 0; start < chosen.length; start += CONNECT_WAVE) {
+        const wave = chosen.slice(start, start + CONNECT_WAVE).map((writer) =>
+          subscribe(target, writer, {
+            onMessage: (message) => {
+              inFlight.received(message);
+              if (message.role === 'CHARACTER') replies.replied(writer.sessionId);
+            },
+            onDraft: () => replies.drafted(writer.sessionId),
+            onError: () => (socketErrors += 1),
+          }),
+        );
+        subscribers.push(...(await Promise.all(wave)));
+      }
       let n = 0;
       const send = (label: string, load: RunSettings, paced: boolean) => {
         const requests = [
@@ -595,6 +679,7 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
               const content = `${label} ${n++}`;
               connection.content = content;
               inFlight.sent(content);
+              replies.sent(writer.sessionId);
               return {
                 token: writer.token,
                 variables: { sessionId: writer.sessionId, content, clientMessageId: nextMessageId() },
@@ -612,11 +697,21 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
       /** Sends, then waits for every sent message to arrive on its socket; deliveries count replies too. */
       const measure = async (label: string, load: RunSettings, paced = false) => {
         inFlight.reset();
+        replies.reset();
         const started = performance.now();
         const result = await send(label, load, paced);
         await inFlight.allArrived();
         const seconds = (performance.now() - started) / 1000;
-        return { result, seconds, sendToReceiveMs: percentiles(inFlight.latencies), undelivered: inFlight.sentAt.size };
+        const undelivered = inFlight.sentAt.size;
+        // Paced, each session has one message in flight: its draft and reply latencies are that message's.
+        const answered = paced
+          ? {
+              unanswered: await replies.allReplied(),
+              firstDraftMs: percentiles(replies.firstDraftMs),
+              replyMs: percentiles(replies.replyMs),
+            }
+          : null;
+        return { result, seconds, sendToReceiveMs: percentiles(inFlight.latencies), undelivered, answered };
       };
       try {
         // Warm-up: one message per socket, each awaited on its socket, so every subscription is live.
@@ -637,6 +732,7 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
               deliveriesPerSecond: Math.round(inFlight.delivered / saturated.seconds),
               sendToReceiveMs: saturated.sendToReceiveMs,
             },
+            replies: paced?.answered ?? null,
             undelivered: (paced?.undelivered ?? 0) + saturated.undelivered,
             socketErrors,
           },
@@ -777,8 +873,8 @@ export const SCENARIOS: Scenario[] = [
     id: 5,
     name: 'chat fan-out',
     description:
-      'one socket per session subscribed to chatMessageAdded while sendChatMessage runs at the fixed rate, then at full speed',
-    documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED],
+      'one socket per session subscribed to chatMessageAdded and chatReplyDrafts while sendChatMessage runs at the fixed rate (send-to-first-draft and send-to-reply of the offline coach), then at full speed',
+    documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED, CHAT_REPLY_DRAFTS],
     targets: ['project'],
     prepare: chatFanout,
   },

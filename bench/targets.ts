@@ -108,6 +108,10 @@ export const SERVER_ENV = {
   HOST: '127.0.0.1',
   RATE_LIMIT_MUTATIONS: '1000000',
   RATE_LIMIT_CHAT_MESSAGES: '1000000',
+  // The reply queue's idle polling and sweep would land in the statement probe's counts of whatever scenario
+  // runs meanwhile (the proxy sees every connection); a sent message still wakes a worker of its server at once.
+  CHAT_REPLY_POLL_INTERVAL_MS: '600000',
+  CHAT_REPLY_SWEEP_SECONDS: '600',
 };
 
 export interface TargetOptions {

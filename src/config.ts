@@ -126,7 +126,54 @@ export const configSchema = z
       .describe('OpenAI-compatible API base URL; without it characters answer offline'),
     AI_API_KEY: z.string().optional().describe('bearer key for AI_BASE_URL'),
     AI_MODEL: z.string().default('gpt-4o-mini').describe('model name sent to AI_BASE_URL'),
-    AI_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000).describe('how long a character reply may take'),
+    AI_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(15000)
+      .describe('how long one attempt at a character reply may take; it also bounds the lease of a reply job'),
+    CHAT_REPLY_ATTEMPTS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe(
+        'attempts at a character reply (a provider error, a timeout or a process that stopped mid-reply each use one); after the last, one SYSTEM message says the character could not answer',
+      ),
+    CHAT_REPLY_RETRY_DELAY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('wait before the second attempt at a reply; it roughly doubles for each further attempt (with jitter)'),
+    CHAT_REPLY_CONCURRENCY: positiveInt(
+      8,
+      'character replies one instance writes at once (each instance takes jobs from the shared queue)',
+    ),
+    CHAT_REPLY_POLL_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(500)
+      .default(1000)
+      .describe(
+        "how often an idle reply worker looks for jobs; a message sent to this instance wakes its workers at once, so this bounds only other instances' pickup and retries",
+      ),
+    CHAT_REPLY_SWEEP_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(10)
+      .describe(
+        'how often the queue takes back replies whose lease (AI_TIMEOUT_MS plus 5 s) ran out, as when their process was killed',
+      ),
+    CHAT_DRAFT_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(250)
+      .describe('least time between two chatReplyDrafts events of one reply (the first and the last are sent at once)'),
     GRAPHQL_MAX_DEPTH: positiveInt(10, 'deepest selection an operation may nest (fragments flattened)'),
     GRAPHQL_MAX_ALIASES: positiveInt(
       20,
@@ -179,7 +226,9 @@ export const configSchema = z
       .int()
       .min(0)
       .default(10000)
-      .describe('how long SIGTERM waits for in-flight requests and WebSocket clients before cutting them'),
+      .describe(
+        'how long SIGTERM waits for in-flight requests, WebSocket clients and replies being written before cutting them (replies not started stay queued)',
+      ),
   })
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],

@@ -9,7 +9,8 @@ import { createMetrics, METRICS_PATH, type Metrics } from './platform/metrics.js
 import type { RequestScope } from './platform/request-scope.js';
 import { authSettings, type AuthSettings, type Viewer } from './auth/token.js';
 import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
-import { createChatReplies, createResponder } from './modules/chat/replies.js';
+import { createResponder, startChatReplies } from './modules/chat/replies.js';
+import { openJobQueue } from './platform/queue.js';
 import { createContext, type Context } from './graphql/context.js';
 import { createGraphQLServer, type GraphQLServer } from './graphql/apollo.js';
 import { createGraphQLCaches } from './graphql/caches.js';
@@ -44,8 +45,8 @@ export interface RunningServer {
   /** A resolver context for this viewer, as a request would get it (for in-process execution). */
   contextFor(viewer: Viewer | null, requestId?: string): Context;
   /**
-   * Stops taking connections, lets in-flight requests finish and closes sockets with 1001 (all cut after
-   * SHUTDOWN_GRACE_MS), then closes what startServer opened.
+   * Stops taking connections and reply jobs, lets in-flight requests and replies finish and closes sockets
+   * with 1001 (all cut after SHUTDOWN_GRACE_MS), then closes what startServer opened.
    */
   close(): Promise<void>;
 }
@@ -86,11 +87,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const pubsub = metrics ? metrics.observePubSub(ownPubsub) : ownPubsub;
   const auth = authSettings(jwtSecret, config.JWT_ISSUER, config.JWT_AUDIENCE);
   const authenticate = createAuthenticator(auth, database.prisma);
-  const chatReplies = createChatReplies({
+  const queue = await openJobQueue(database.url, logger, { sweepSeconds: config.CHAT_REPLY_SWEEP_SECONDS });
+  const chatReplies = await startChatReplies({
     prisma: database.prisma,
     pubsub,
     logger,
+    queue,
     responder: createResponder(config, database.prisma),
+    config,
     observe: metrics?.replies,
   });
   const contextDependencies = { prisma: database.prisma, readRows: database.readRows, config, logger, pubsub, chatReplies };
@@ -148,11 +152,11 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       // WebSocket clients still open at the deadline are cut here.
       const forceClose = setTimeout(() => ws.terminate(), config.SHUTDOWN_GRACE_MS);
       forceClose.unref();
-      // 1001 "going away": clients reconnect elsewhere and resume with afterSeq.
-      await Promise.all([ws.dispose(), graphql.stop()]);
+      // 1001 "going away": clients reconnect elsewhere and resume with afterSeq. Replies being written get
+      // the same grace (they need the database and pub/sub, closed after); those not started stay queued.
+      await Promise.all([ws.dispose(), graphql.stop(), chatReplies.close()]);
       clearTimeout(forceClose);
       metricsServer?.close();
-      await chatReplies.close();
       await pubsub.close();
       await caches.close();
       if (!overrides.database) await database.close();

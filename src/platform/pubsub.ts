@@ -14,12 +14,20 @@ export type PublishedChatMessage = Omit<ChatMessage, 'id' | 'createdAt' | 'metad
   metadata: unknown;
 };
 
+/** A character's reply while it is written: the learner message it answers and the whole text so far. */
+export interface ChatReplyDraft {
+  inReplyToSeq: number;
+  content: string;
+}
+
 /**
  * Topics and their payloads. A chat topic is `chat:<sessionId>`; its event names the seq just written and
- * carries that message, and `ended` (without a message) says the session takes no more messages.
+ * carries that message, and `ended` (without a message) says the session takes no more messages. A drafts
+ * topic, `chat-drafts:<sessionId>`, carries the session's replies while they are written.
  */
 export interface Topics {
   [topic: `chat:${number}`]: { seq: number; ended?: boolean; message?: PublishedChatMessage };
+  [topic: `chat-drafts:${number}`]: ChatReplyDraft;
 }
 
 type Topic = keyof Topics;

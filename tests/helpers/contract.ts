@@ -26,10 +26,11 @@ function outputTypeFits(contract: GraphQLType, actual: GraphQLType): boolean {
 
 /**
  * Lists every way the schema breaks the contract: a missing type, field, argument, enum value or input
- * field, a re-typed one, or a new required argument or input field that existing clients do not send.
+ * field, a re-typed one, or a new required argument or input field that existing clients do not send. The
+ * contract may come in several documents, the later ones extending the first (`extend type`).
  */
-export function contractViolations(contractSdl: string, schema: GraphQLSchema): string[] {
-  const contract = buildSchema(contractSdl);
+export function contractViolations(contractSdl: string | string[], schema: GraphQLSchema): string[] {
+  const contract = buildSchema([contractSdl].flat().join('\n'));
   const problems: string[] = [];
   for (const contractType of Object.values(contract.getTypeMap())) {
     if (contractType.name.startsWith('__')) continue;

@@ -32,67 +32,103 @@ interface NewMessage {
   role: ChatRole;
   content: string;
   clientMessageId?: string | null;
+  /** The learner message a character or system message answers; at most one answer each (a unique key). */
+  inReplyToSeq?: number | null;
   metadata?: Record<string, unknown>;
 }
 
 interface AppendedMessage {
   message: ChatMessage;
-  /** False when clientMessageId named a message that already exists: that one is returned instead. */
+  /**
+   * False when the message was there already, and that one is returned instead: a clientMessageId that names
+   * an existing message (a retry), or a second answer to the same learner message.
+   */
   created: boolean;
 }
 
-const CLIENT_MESSAGE_ID_KEY = 'chat_messages_session_id_client_message_id_key';
+/** The unique keys whose collision means "this message exists already", and how to read that one. */
+const DUPLICATE_KEYS = {
+  chat_messages_session_id_client_message_id_key: (prisma: PrismaClient, message: NewMessage) =>
+    message.clientMessageId
+      ? prisma.chatMessage.findUnique({
+          where: {
+            sessionId_clientMessageId: { sessionId: message.sessionId, clientMessageId: message.clientMessageId },
+          },
+        })
+      : null,
+  chat_messages_session_id_in_reply_to_seq_key: (prisma: PrismaClient, message: NewMessage) =>
+    message.inReplyToSeq
+      ? prisma.chatMessage.findUnique({
+          where: { sessionId_inReplyToSeq: { sessionId: message.sessionId, inReplyToSeq: message.inReplyToSeq } },
+        })
+      : null,
+};
 
-function isClientMessageIdCollision(error: unknown): boolean {
-  return (
-    error instanceof Prisma.PrismaClientKnownRequestError &&
-    driverCause(error)?.constraint?.index === CLIENT_MESSAGE_ID_KEY
-  );
+function duplicateKeyOf(error: unknown): keyof typeof DUPLICATE_KEYS | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  const index = driverCause(error)?.constraint?.index;
+  return index && index in DUPLICATE_KEYS ? (index as keyof typeof DUPLICATE_KEYS) : null;
 }
 
-async function existingMessage(prisma: PrismaClient, sessionId: number, clientMessageId: string | null) {
-  if (!clientMessageId) return null;
-  return prisma.chatMessage.findUnique({ where: { sessionId_clientMessageId: { sessionId, clientMessageId } } });
+/** Prisma's interactive transaction client: what work done in the message's transaction gets. */
+export type ChatTransaction = Prisma.TransactionClient;
+
+/**
+ * One statement claims the session's next seq (the UPDATE's row lock makes concurrent writers take turns, so
+ * seqs follow commit order) and inserts the row: when the insert fails, on a duplicate key say, the claim
+ * rolls back with it and no seq is lost. Undefined when the session has ended (or does not exist).
+ */
+async function insertMessage(db: ChatTransaction, message: NewMessage): Promise<ChatMessage | undefined> {
+  const { sessionId, role, content, clientMessageId = null, inReplyToSeq = null, metadata = {} } = message;
+  // The whole row comes back (every column of chat_messages, as Prisma names them), for the event to carry
+  // it to the subscribers and the mutation to answer with it.
+  const [inserted] = await db.$queryRaw<ChatMessage[]>`
+    WITH claimed AS (
+      UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
+      WHERE id = ${sessionId} AND is_active
+      RETURNING message_count
+    )
+    INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, in_reply_to_seq, metadata)
+    SELECT ${sessionId}, message_count, ${role}, ${content}, ${clientMessageId}, ${inReplyToSeq}::int,
+      ${JSON.stringify(metadata)}::jsonb
+    FROM claimed
+    RETURNING id, session_id AS "sessionId", seq, role, content, client_message_id AS "clientMessageId", metadata,
+      created_at AS "createdAt", in_reply_to_seq AS "inReplyToSeq"`;
+  return inserted;
 }
 
 /**
- * Appends a message with the session's next seq and announces it. One statement claims the seq (the UPDATE's
- * row lock makes concurrent writers take turns, so seqs follow commit order) and inserts the row: when the
- * insert fails, on a duplicate clientMessageId say, the claim rolls back with it and no seq is lost. A
- * clientMessageId that already exists (a retry) returns that message instead of a copy, also once the
- * session has ended; the unique key finds it, so a first send costs no lookup.
+ * Appends a message with the session's next seq and announces it once committed. A message that exists
+ * already (see AppendedMessage.created) is returned instead of a copy, also once the session has ended; the
+ * unique key finds it, so a first send costs no lookup. `alsoInTransaction` runs in the insert's transaction
+ * with the new row (enqueueing its reply, say): both commit or neither.
  */
 export async function appendMessage(
   prisma: PrismaClient,
   events: ChatEvents,
   message: NewMessage,
+  alsoInTransaction?: (tx: ChatTransaction, appended: ChatMessage) => Promise<void>,
 ): Promise<AppendedMessage> {
-  const { sessionId, role, content, clientMessageId = null, metadata = {} } = message;
   let appended: ChatMessage | undefined;
   try {
-    // The whole row comes back (every column of chat_messages, as Prisma names them), for the event to carry
-    // it to the subscribers and the mutation to answer with it.
-    [appended] = await prisma.$queryRaw<ChatMessage[]>`
-      WITH claimed AS (
-        UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
-        WHERE id = ${sessionId} AND is_active
-        RETURNING message_count
-      )
-      INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, metadata)
-      SELECT ${sessionId}, message_count, ${role}, ${content}, ${clientMessageId}, ${JSON.stringify(metadata)}::jsonb
-      FROM claimed
-      RETURNING id, session_id AS "sessionId", seq, role, content, client_message_id AS "clientMessageId", metadata,
-        created_at AS "createdAt"`;
+    appended = alsoInTransaction
+      ? await prisma.$transaction(async (tx) => {
+          const inserted = await insertMessage(tx, message);
+          if (inserted) await alsoInTransaction(tx, inserted);
+          return inserted;
+        })
+      : await insertMessage(prisma, message);
   } catch (error) {
-    const winner = isClientMessageIdCollision(error) ? await existingMessage(prisma, sessionId, clientMessageId) : null;
+    const key = duplicateKeyOf(error);
+    const winner = key ? await DUPLICATE_KEYS[key](prisma, message) : null;
     if (winner) return { message: winner, created: false };
     throw error;
   }
   if (!appended) {
-    const earlier = await existingMessage(prisma, sessionId, clientMessageId);
+    const earlier = await DUPLICATE_KEYS.chat_messages_session_id_client_message_id_key(prisma, message);
     if (earlier) return { message: earlier, created: false };
     throw new ConflictError('This chat session has ended and takes no more messages');
   }
-  announce(events, sessionId, { seq: appended.seq, message: published(appended) });
+  announce(events, message.sessionId, { seq: appended.seq, message: published(appended) });
   return { message: appended, created: true };
 }

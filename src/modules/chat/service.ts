@@ -75,8 +75,14 @@ export async function renameChatSession(
  * Ends a session (its owner, or an admin): it takes no more messages, and subscribers complete once they have
  * every message. Ending an ended session changes nothing.
  */
+/** What changing a session's messages needs: the database, where to announce, and who answers. */
+export interface ChatDependencies extends ChatEvents {
+  prisma: PrismaClient;
+  replies: ChatReplies;
+}
+
 export async function endChatSession(
-  deps: ChatEvents & { prisma: PrismaClient },
+  deps: ChatDependencies,
   viewer: Viewer,
   sessionId: number,
   query: SessionQuery = {},
@@ -88,35 +94,33 @@ export async function endChatSession(
     UPDATE chat_sessions SET is_active = false, ended_at = now()
     WHERE id = ${sessionId} AND is_active
     RETURNING message_count AS seq`;
-  if (ended) announce(deps, sessionId, { seq: ended.seq, ended: true });
+  if (ended) {
+    announce(deps, sessionId, { seq: ended.seq, ended: true });
+    // A reply that a worker takes meanwhile finds the session ended and writes nothing.
+    await deps.replies.cancelPending(sessionId);
+  }
   return prisma.chatSession.findUniqueOrThrow({ ...query, where: { id: sessionId } });
 }
 
-/** What sending a learner's message needs: the database, where to announce it, and who answers it. */
-export interface SendMessageDependencies extends ChatEvents {
-  prisma: PrismaClient;
-  replies: ChatReplies;
-}
-
 /**
- * Appends a learner's message to one of their sessions, and has the character answer it in the background
- * (not a retry's: that message has its answer already).
+ * Appends a learner's message to one of their sessions with the job of the character's answer, in one
+ * transaction (not for a retry's message: that one has its job already), and wakes a worker once committed.
  */
 export async function sendLearnerMessage(
-  deps: SendMessageDependencies,
+  deps: ChatDependencies,
   viewer: Viewer,
   input: { sessionId: number; content: string; clientMessageId?: string | null },
 ): Promise<ChatMessage> {
   const { prisma } = deps;
   const { content, clientMessageId } = parseInput(messageInput, input);
   await sessionOfViewer(prisma, viewer, input.sessionId, { admins: false });
-  const message = await appendMessage(prisma, deps, {
-    sessionId: input.sessionId,
-    role: 'user',
-    content,
-    clientMessageId,
-  });
-  if (message.created) deps.replies.answer(input.sessionId, message.message.seq);
+  const message = await appendMessage(
+    prisma,
+    deps,
+    { sessionId: input.sessionId, role: 'user', content, clientMessageId },
+    (tx, appended) => deps.replies.enqueue(tx, input.sessionId, appended.seq),
+  );
+  if (message.created) deps.replies.wake();
   return message.message;
 }
 

@@ -9,6 +9,7 @@ import { indexLessons } from './lesson-index.js';
 import { seedDatabase } from './seed.js';
 import { observablePool, type PoolObserver } from './observe.js';
 import { createRowReader, type RowReader } from './statements.js';
+import { QUEUE_POOL_SIZE } from '../queue.js';
 
 export interface Database {
   url: string;
@@ -109,7 +110,11 @@ export async function openDatabase(
   if (config.DATABASE_URL) return connectDatabase(config.DATABASE_URL, options);
 
   logger.info({ dataDir: config.EMBEDDED_DATA_DIR }, 'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');
-  const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, config.DATABASE_POOL_SIZE + 2);
+  // The pool, the job queue's own pool, the migrator's connection and one to spare.
+  const embedded = await startEmbeddedDatabase(
+    config.EMBEDDED_DATA_DIR,
+    config.DATABASE_POOL_SIZE + QUEUE_POOL_SIZE + 2,
+  );
   await withClient(embedded.url, async (client) => {
     const applied = await migrate(client);
     if (applied.length > 0) logger.info({ applied }, 'embedded database: applied migrations');

@@ -16,14 +16,14 @@ export const OTHER_OPERATION = 'other';
  */
 export type ReplyOutcome = 'written' | 'failed' | 'skipped';
 
-/** One character reply as the chat reply worker reports it (replies are in-process promises). */
+/** One attempt at a character reply (a job of the reply queue) as this instance's worker reports it. */
 export interface ReplyTracker {
   /** Now waiting on the responder (the offline coach or the provider). */
   running(): void;
   settled(outcome: ReplyOutcome): void;
 }
 
-/** Starts tracking a reply, queued (reading the session and its history) until `running`. */
+/** Starts tracking an attempt once a worker has taken its job, queued (reading the history) until `running`. */
 export type ReplyObserver = () => ReplyTracker;
 
 /** The work the server does: GraphQL requests over HTTP, rate-limit refusals and character replies. */
@@ -66,13 +66,13 @@ export function createRequestMetrics(registry: Registry): RequestMetrics {
 
   const repliesInState = new Gauge({
     name: 'chat_replies',
-    help: 'Character replies in progress: queued (reading the session), running (waiting on the responder)',
+    help: 'Character replies this instance is writing: queued (taken from the queue, reading the session), running (waiting on the responder)',
     labelNames: ['state'],
     registers,
   });
   const repliesSettled = new Counter({
     name: 'chat_replies_settled_total',
-    help: 'Character replies settled, by outcome: written; failed (the responder failed, or nothing could be written); skipped (the session had ended)',
+    help: 'Attempts at character replies on this instance, by outcome: written; failed (the responder failed: retried, or the SYSTEM message after the last attempt); skipped (the session had ended, or the question was answered already)',
     labelNames: ['outcome'],
     registers,
   });

@@ -44,7 +44,8 @@ describe('npm run bench -- --quick', () => {
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
-  // Seven servers start on a machine that may be running other suites: the timeout allows for that.
+  // Seven servers start (the two projects each with its job queue) on a machine that may be running other
+  // suites, and scenario 5 waits for every reply: the timeout allows for that (a --quick run took 190 s at load 15).
   it('measures every scenario on a tiny dataset and writes a complete report', async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'dz-bench-'));
     const out = path.join(directory, 'report.json');
@@ -152,6 +153,12 @@ describe('npm run bench -- --quick', () => {
       socketErrors: 0,
     });
     expect(fanout.targets[0]!.fanout!.paced!.sendToReceiveMs.p50).toBeGreaterThan(0);
+    // Every message of the paced phase got its reply, after a first draft.
+    expect(fanout.targets[0]!.fanout!.replies).toMatchObject({ unanswered: 0 });
+    expect(fanout.targets[0]!.fanout!.replies!.firstDraftMs.p50).toBeGreaterThan(0);
+    expect(fanout.targets[0]!.fanout!.replies!.replyMs.p50).toBeGreaterThanOrEqual(
+      fanout.targets[0]!.fanout!.replies!.firstDraftMs.p50,
+    );
 
     // The anonymous catalog: the cache answers reads between the admin edits, and no read sent after an edit
     // was answered shows the course from before it; without the cache every read is built.

@@ -46,17 +46,18 @@ export interface StoredMessage {
   role: string;
   content: string;
   client_message_id: string | null;
-  metadata: { inReplyTo?: number; responder?: string };
+  in_reply_to_seq: number | null;
+  metadata: { responder?: string };
 }
 
 /**
- * The session's rows as stored, read over a connection of its own: call it after server.close(), which waits
- * for every character reply, to see everything the server wrote.
+ * The session's rows as stored, read over a connection of its own (after server.close(), everything the
+ * server wrote).
  */
 export function storedMessages(databaseUrl: string, sessionId: number) {
   return withClient(databaseUrl, async (client) => {
     const messages = await client.query<StoredMessage>(
-      'SELECT seq, role, content, client_message_id, metadata FROM chat_messages WHERE session_id = $1 ORDER BY seq',
+      'SELECT seq, role, content, client_message_id, in_reply_to_seq, metadata FROM chat_messages WHERE session_id = $1 ORDER BY seq',
       [sessionId],
     );
     const session = await client.query<{ message_count: number }>(

@@ -61,7 +61,7 @@ it('gives 32 concurrent senders gap-free seqs and streams every message exactly 
   expect(stored.messages.map((message) => message.seq)).toEqual(seqs(2 * senders));
   const answered = stored.messages
     .filter((message) => message.role === 'character')
-    .map((message) => message.metadata.inReplyTo)
+    .map((message) => message.in_reply_to_seq)
     .sort((a, b) => a! - b!);
   expect(answered).toEqual(sent.map((message) => message.seq).sort((a, b) => a - b));
 });

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createOfflineCoach } from '../../../src/modules/chat/responders/offline-coach.js';
 import {
   personalitySchema,
@@ -10,7 +8,8 @@ import { connectDatabase, withClient, type Database } from '../../../src/platfor
 import { seedDatabase } from '../../../src/platform/db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { connectSocket, deferred, subscribe, type TestSocket } from '../../helpers/ws-client.js';
+import { connectSocket, subscribe, type TestSocket } from '../../helpers/ws-client.js';
+import { answerFor, startFakeProvider, type FakeProvider } from '../../helpers/fake-openai.js';
 import { ChatMessageAddedDocument } from '../../generated/graphql.js';
 import { coach, coachPersonality, learner, openSession, rowIdOf, send, storedMessages } from './fixtures.js';
 
@@ -85,55 +84,15 @@ describe('the offline coach', () => {
   });
 });
 
-interface CompletionRequest {
-  url?: string;
-  authorization?: string;
-  body: { model: string; temperature: number; messages: { role: string; content: string }[] };
-}
-
-async function readJson(request: IncomingMessage): Promise<CompletionRequest['body']> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return JSON.parse(text) as CompletionRequest['body'];
-}
-
 describe('the chat-completions provider', () => {
-  let provider: Server;
-  let providerUrl: string;
-  const requests: CompletionRequest[] = [];
-  let received = deferred<CompletionRequest>();
-
-  /** Speaks the protocol; the learner's question picks the outcome: "[500]" fails, "[hang]" never answers. */
+  let provider: FakeProvider;
   beforeAll(async () => {
-    provider = createServer((request, response) => {
-      void readJson(request).then((body) => {
-        const call = { url: request.url, authorization: request.headers.authorization, body };
-        requests.push(call);
-        received.resolve(call);
-        const question = body.messages.at(-1)?.content ?? '';
-        if (question.includes('[hang]')) return;
-        if (question.includes('[500]')) {
-          response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"overloaded"}}');
-          return;
-        }
-        const answer = `Answer ${requests.length}: c-bet when you have the range advantage.`;
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({ id: 'cmpl-1', choices: [{ index: 0, message: { role: 'assistant', content: answer } }] }),
-          );
-      });
-    });
-    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
-    providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/v1/`;
+    provider = await startFakeProvider({ chunks: 3, chunkDelayMs: 5 });
   });
-  afterAll(async () => {
-    provider.closeAllConnections();
-    await new Promise((resolve) => provider.close(resolve));
-  });
+  afterAll(() => provider.close());
 
   const envFor = (timeoutMs: number) => ({
-    AI_BASE_URL: providerUrl,
+    AI_BASE_URL: provider.url,
     AI_API_KEY: 'test-key',
     AI_MODEL: 'coach-model',
     AI_TIMEOUT_MS: String(timeoutMs),
@@ -158,27 +117,28 @@ describe('the chat-completions provider', () => {
       socket = connectSocket(server.wsUrl, await server.token(me));
       const feed = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
 
-      requests.length = 0;
+      provider.requests.length = 0;
       await send(server, me, sessionId, 'What is a c-bet?');
       await feed.take(2);
       await send(server, me, sessionId, 'When should I skip it?');
       const messages = (await feed.take(4)).map((result) => result.data!.chatMessageAdded);
       expect(messages.map((message) => [message.role, message.content])).toEqual([
         ['USER', 'What is a c-bet?'],
-        ['CHARACTER', 'Answer 1: c-bet when you have the range advantage.'],
+        ['CHARACTER', answerFor('What is a c-bet?')],
         ['USER', 'When should I skip it?'],
-        ['CHARACTER', 'Answer 2: c-bet when you have the range advantage.'],
+        ['CHARACTER', answerFor('When should I skip it?')],
       ]);
-      expect(requests[1]).toEqual({
+      expect(provider.requests[1]).toEqual({
         url: '/v1/chat/completions',
         authorization: 'Bearer test-key',
         body: {
           model: 'coach-model',
           temperature: coachPersonality.temperature,
+          stream: true,
           messages: [
             { role: 'system', content: coachPersonality.systemPrompt },
             { role: 'user', content: 'What is a c-bet?' },
-            { role: 'assistant', content: 'Answer 1: c-bet when you have the range advantage.' },
+            { role: 'assistant', content: answerFor('What is a c-bet?') },
             { role: 'user', content: 'When should I skip it?' },
           ],
         },
@@ -189,9 +149,9 @@ describe('the chat-completions provider', () => {
   describe('failing', () => {
     let server: TestServer;
     let socket: TestSocket;
-    // Short, so that the provider that never answers times out quickly.
+    // Short, so that the provider that never answers times out quickly; one attempt, so no retry waits.
     beforeAll(async () => {
-      server = await startTestServer({ env: envFor(300) });
+      server = await startTestServer({ env: { ...envFor(300), CHAT_REPLY_ATTEMPTS: '1' } });
     });
     afterAll(async () => {
       await socket?.dispose();
@@ -206,8 +166,8 @@ describe('the chat-completions provider', () => {
       socket = connectSocket(server.wsUrl, await server.token(me));
       const feed = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
 
-      await send(server, me, sessionId, 'What is a c-bet? [500]');
-      await send(server, me, sessionId, 'What is a c-bet? [hang]');
+      await send(server, me, sessionId, 'What is a c-bet? [fail]');
+      await send(server, me, sessionId, 'What is a c-bet? [hold]');
       const replies = (await feed.take(4))
         .map((result) => result.data!.chatMessageAdded)
         .filter((message) => message.role !== 'USER');
@@ -221,23 +181,35 @@ describe('the chat-completions provider', () => {
     });
   });
 
-  it('is cancelled by server.close(), which waits for the reply to settle', async () => {
+  it('leaves a reply that server.close() cut after the grace period queued, and the next instance writes it once', async () => {
     const testDatabase = await createTestDatabase();
     try {
-      const server = await startTestServer({ testDatabase, env: envFor(60_000) });
-      const me = await learner(server.database.prisma);
-      const sessionId = await openSession(server, me, (await coach(server.database.prisma)).id);
-      received = deferred<CompletionRequest>();
-      await send(server, me, sessionId, 'Still there? [hang]');
-      await received.promise;
-      await server.close();
+      const env = { ...envFor(60_000), SHUTDOWN_GRACE_MS: '200', CHAT_REPLY_POLL_INTERVAL_MS: '500' };
+      const first = await startTestServer({ testDatabase, env });
+      const me = await learner(first.database.prisma);
+      const sessionId = await openSession(first, me, (await coach(first.database.prisma)).id);
+      const asked = provider.nextRequest();
+      await send(first, me, sessionId, 'Still there? [hold]');
+      await asked;
+      await first.close();
+      expect((await storedMessages(testDatabase.url, rowIdOf(sessionId))).messages).toHaveLength(1);
 
+      provider.release();
+      const second = await startTestServer({ testDatabase, env });
+      try {
+        const socket = connectSocket(second.wsUrl, await second.token(me));
+        const feed = subscribe(socket.client, ChatMessageAddedDocument, { sessionId, afterSeq: 0 });
+        await feed.take(2);
+        await socket.dispose();
+      } finally {
+        await second.close();
+      }
       const { messages } = await storedMessages(testDatabase.url, rowIdOf(sessionId));
-      expect(messages.map((message) => [message.seq, message.role])).toEqual([
-        [1, 'user'],
-        [2, 'system'],
+      expect(messages.map((message) => [message.seq, message.role, message.content])).toEqual([
+        [1, 'user', 'Still there? [hold]'],
+        [2, 'character', answerFor('Still there? [hold]')],
       ]);
-      expect(messages[1]?.metadata).toEqual({ inReplyTo: 1, responder: 'chat-completions' });
+      expect(messages[1]?.metadata).toEqual({ responder: 'chat-completions' });
     } finally {
       await testDatabase.drop();
     }

@@ -534,6 +534,26 @@ const cases: Case[] = [
     constraint: 'lesson_sections_position_check',
     code: CHECK,
   },
+  {
+    rule: 'in_reply_to_seq names a message of the same session',
+    bad: row('chat_messages', { seq: 2, role: 'character', in_reply_to_seq: 1 }),
+    constraint: 'chat_messages_in_reply_to_fkey',
+    code: FOREIGN_KEY,
+  },
+  {
+    rule: "a learner's message answers nothing, and a reply answers an earlier message",
+    given: [row('chat_messages')],
+    bad: row('chat_messages', { seq: 2, role: 'user', in_reply_to_seq: 1 }),
+    constraint: 'chat_messages_in_reply_to_check',
+    code: CHECK,
+  },
+  {
+    rule: 'a learner message has one answer',
+    given: [row('chat_messages'), row('chat_messages', { seq: 2, role: 'character', in_reply_to_seq: 1 })],
+    bad: row('chat_messages', { seq: 3, role: 'system', in_reply_to_seq: 1 }),
+    constraint: 'chat_messages_session_id_in_reply_to_seq_key',
+    code: UNIQUE,
+  },
 ];
 
 describe('the database refuses rows that break a rule', () => {

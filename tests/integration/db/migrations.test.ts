@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/database.js
 const ROOT = path.resolve(MIGRATIONS_DIR, '../..');
 
 /**
- * Everything a migration can create in the public schema, as sorted lines: columns with their types,
+ * Everything a migration can create in the public schema (and other schemas' objects by name), as sorted lines: columns with their types,
  * defaults, nullability and generation; constraints; indexes; functions; triggers; sequences; views; types.
  * Prisma's bookkeeping table is left out (it outlives every rollback on purpose).
  */
@@ -58,6 +58,14 @@ const CATALOG_QUERIES = {
       SELECT typname || ' ' || typtype::text FROM pg_type
        WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd', 'r', 'm')`,
   extensions: `SELECT extname FROM pg_extension`,
+  // The job queue lives in a schema of its own (pg-boss's): its relations, types and functions by name.
+  otherSchemas: `
+      SELECT n.nspname || ' ' || coalesce(c.relname || ' ' || c.relkind::text, '')
+        FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid
+       WHERE n.nspname NOT IN ('public', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+      UNION ALL
+      SELECT n.nspname || ' ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname NOT IN ('public', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
 };
 
 type Catalog = Record<keyof typeof CATALOG_QUERIES, string[]>;

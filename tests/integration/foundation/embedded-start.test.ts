@@ -4,6 +4,8 @@ import path from 'node:path';
 import { readMigrations } from '../../../src/platform/db/migrator.js';
 import { authSettings, signToken } from '../../../src/auth/token.js';
 import { startServerProcess, type ServerProcess } from '../../helpers/server-process.js';
+import { connectSocket, subscribe } from '../../helpers/ws-client.js';
+import { ChatMessageAddedRepliesDocument } from '../../generated/graphql.js';
 
 /**
  * `npm start` with no DATABASE_URL: the real server process on an embedded PGlite in a fresh data folder,
@@ -52,6 +54,56 @@ async function countContent(server: ServerProcess, token?: string) {
 
 const messages = (logs: ServerProcess['logs']) => logs.map((line) => line.msg);
 
+async function call<T>(server: ServerProcess, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data: T; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+/**
+ * A learner's question and the coach's reply on the embedded engine, where PGlite is one session: the message's
+ * transaction (which enqueues the reply job) must never wait on another connection. Returns send-to-reply ms.
+ */
+async function chat(server: ServerProcess, token: string): Promise<number> {
+  const { characters } = await call<{ characters: { edges: { node: { id: string } }[] } }>(
+    server,
+    token,
+    '{ characters(first: 1) { edges { node { id } } } }',
+  );
+  const { startChatSession } = await call<{ startChatSession: { id: string } }>(
+    server,
+    token,
+    'mutation($c: ID!) { startChatSession(characterId: $c) { id } }',
+    { c: characters.edges[0]!.node.id },
+  );
+  const socket = connectSocket(server.url.replace(/^http/, 'ws'), token);
+  try {
+    const feed = subscribe(socket.client, ChatMessageAddedRepliesDocument, {
+      sessionId: startChatSession.id,
+      afterSeq: 0,
+    });
+    const sentAt = performance.now();
+    await call(
+      server,
+      token,
+      'mutation($s: ID!) { sendChatMessage(sessionId: $s, content: "What are pot odds?") { id } }',
+      {
+        s: startChatSession.id,
+      },
+    );
+    const [, reply] = (await feed.take(2)).map((result) => result.data!.chatMessageAdded);
+    expect(reply).toMatchObject({ role: 'CHARACTER', inReplyTo: { seq: 1 } });
+    return performance.now() - sentAt;
+  } finally {
+    await socket.dispose();
+  }
+}
+
 let dataDir: string;
 
 beforeAll(async () => {
@@ -98,6 +150,8 @@ describe('npm start without DATABASE_URL', () => {
       expect(secret).toMatch(/^[0-9a-f]{64}$/);
       const token = await signToken(authSettings(secret), { sub: 1, role: 'admin', name: 'Local Admin' });
       expect((await countContent(server, token)).viewer).toEqual({ displayName: 'Local Admin', role: 'ADMIN' });
+      const replyMs = await chat(server, token);
+      console.log(`embedded engine: send-to-reply ${Math.round(replyMs)} ms`);
 
       expect(await server.stop()).toEqual({ code: 0, signal: null });
       expect(messages(server.logs)).toContain('stopped');

@@ -55,6 +55,18 @@ describe('npm start fails loudly', () => {
     expect(result.stderr).toContain('EADDRINUSE');
   });
 
+  it('when the database lacks the migrations, naming the command that applies them', async () => {
+    const empty = await createTestDatabase({ migrated: false });
+    try {
+      const result = await start({ DATABASE_URL: empty.url, PORT: '0' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('The job queue cannot start (pg-boss is not installed)');
+      expect(result.stderr).toContain('npm run db:migrate');
+    } finally {
+      await empty.drop();
+    }
+  });
+
   it('when a variable is malformed, naming it', async () => {
     const result = await start({ PORT: 'eighty', NODE_ENV: 'production', JWT_SECRET: '' });
     expect(result.code).toBe(1);

@@ -82,9 +82,9 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { sessionId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const { prisma, pubsub, logger } = context;
+      const { prisma, pubsub, logger, chatReplies: replies } = context;
       const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
-      return endChatSession({ prisma, pubsub, logger }, signedInViewer(context.viewer), sessionId, query);
+      return endChatSession({ prisma, pubsub, logger, replies }, signedInViewer(context.viewer), sessionId, query);
     },
   }),
 }));

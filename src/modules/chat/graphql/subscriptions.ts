@@ -5,9 +5,11 @@ import { UserInputError } from '../../../platform/errors.js';
 import type { ChatMessage } from '../../../generated/prisma/client.js';
 import { signedInViewer } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
-import { ChatMessageRef } from './types.js';
+import { ChatMessageRef, ChatReplyDraftRef } from './types.js';
 import { sessionOfViewer } from '../service.js';
 import { openMessageStream, type MessageQuery } from '../stream.js';
+import { openDraftStream } from '../drafts.js';
+import type { ChatReplyDraft } from '../../../platform/pubsub.js';
 
 builder.subscriptionField('chatMessageAdded', (t) =>
   t.field({
@@ -44,5 +46,33 @@ builder.subscriptionField('chatMessageAdded', (t) =>
       });
     },
     resolve: (message: ChatMessage) => message,
+  }),
+);
+
+builder.subscriptionField('chatReplyDrafts', (t) =>
+  t.field({
+    type: ChatReplyDraftRef,
+    description:
+      "The character's replies of the session while they are being written, for showing an answer as it appears.\n" +
+      'Each event carries the whole text so far (the first may be empty: the character has started), at most a few ' +
+      'a second (CHAT_DRAFT_INTERVAL_MS). The finished reply arrives once, as a message on chatMessageAdded with ' +
+      'inReplyTo set; a draft that stops without one (a provider failure, a restart) is superseded by the message ' +
+      "that follows. Only the session's learner and admins may subscribe (NOT_FOUND for anyone else); the stream " +
+      'completes when the session ends. A subscriber more than CHAT_SUBSCRIPTION_BUFFER drafts behind is dropped ' +
+      'with RATE_LIMITED.',
+    authScopes: { signedIn: true },
+    args: { sessionId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, context: Context) => {
+      const session = await sessionOfViewer(
+        context.prisma,
+        signedInViewer(context.viewer),
+        parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
+        { admins: true },
+      );
+      return openDraftStream(context.prisma, context.pubsub, session.id, {
+        maxBehind: context.config.CHAT_SUBSCRIPTION_BUFFER,
+      });
+    },
+    resolve: (draft: ChatReplyDraft) => draft,
   }),
 );

@@ -7,6 +7,7 @@ import { UserInputError } from '../../../platform/errors.js';
 import type { ChatRole } from '../messages.js';
 import { messagePage, type MessagePageBounds } from '../service.js';
 import type { MessageQuery } from '../stream.js';
+import type { ChatReplyDraft } from '../../../platform/pubsub.js';
 
 const ChatRoleEnum = builder.enumType('ChatRole', {
   description: 'Who wrote a chat message.',
@@ -107,6 +108,19 @@ export const ChatMessageRef = builder.prismaNode('ChatMessage', {
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     session: t.relation('session'),
+    // A relation, so a page of messages reads the questions they answer in one query with the page.
+    inReplyTo: t.relation('inReplyTo', {
+      nullable: true,
+      description: "The learner's message that this character or system message answers; null for learner messages.",
+    }),
+  }),
+});
+
+export const ChatReplyDraftRef = builder.objectRef<ChatReplyDraft>('ChatReplyDraft').implement({
+  description: "A character's reply while it is written (chatReplyDrafts).",
+  fields: (t) => ({
+    inReplyToSeq: t.exposeInt('inReplyToSeq', { description: 'The seq of the learner message being answered.' }),
+    content: t.exposeString('content', { description: "The reply's text so far." }),
   }),
 });
 

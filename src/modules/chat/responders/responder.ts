@@ -29,9 +29,18 @@ export interface ReplyRequest {
   signal: AbortSignal;
 }
 
-/** Writes a character's answer to the learner's latest message. */
+/** Writes a character's answer to the learner's latest message, all at once. */
 export interface Responder {
   /** Recorded in each reply's metadata. */
   readonly name: string;
   reply(request: ReplyRequest): Promise<string>;
+}
+
+/**
+ * Writes a character's answer as it is produced: the reply is the concatenation of the chunks. Replies are
+ * written through this; a responder that answers all at once is adapted by `streamInChunks`.
+ */
+export interface StreamingResponder {
+  readonly name: string;
+  stream(request: ReplyRequest): AsyncIterable<string>;
 }
