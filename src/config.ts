@@ -12,6 +12,12 @@ function positiveInt(fallback: number, description: string) {
   return z.coerce.number().int().min(1).default(fallback).describe(description);
 }
 
+/** An integer setting of at least `min` (and at most `max`, when given). */
+function intSetting(fallback: number, { min, max }: { min: number; max?: number }, description: string) {
+  const bounded = z.coerce.number().int().min(min);
+  return (max === undefined ? bounded : bounded.max(max)).default(fallback).describe(description);
+}
+
 /** Every environment variable the server reads, validated once at start-up. */
 export const configSchema = z
   .object({
@@ -25,18 +31,16 @@ export const configSchema = z
       .optional()
       .describe('PostgreSQL connection string; without it the server runs on an embedded PGlite database in .data/'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10).describe('connections in the pg pool'),
-    DATABASE_POOL_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .default(5000)
-      .describe('how long a query waits for a free pool connection before failing'),
-    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(15_000)
-      .describe('PostgreSQL cancels a statement that runs longer (stuck behind a lock, say); 0: no limit'),
+    DATABASE_POOL_TIMEOUT_MS: intSetting(
+      5000,
+      { min: 100 },
+      'how long a query waits for a free pool connection before failing',
+    ),
+    DATABASE_STATEMENT_TIMEOUT_MS: intSetting(
+      15_000,
+      { min: 0 },
+      'PostgreSQL cancels a statement that runs longer (stuck behind a lock, say); 0: no limit',
+    ),
     EMBEDDED_DATA_DIR: z
       .string()
       .min(1)
@@ -94,13 +98,11 @@ export const configSchema = z
       .stringbool()
       .default(false)
       .describe('with TRUSTED_DOCUMENTS_ONLY: admins may still send any document (Sandbox, support tools)'),
-    CHAT_SUBSCRIPTION_BUFFER: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(10000)
-      .default(100)
-      .describe('live messages a chat subscription may fall behind before it ends with RATE_LIMITED (slow consumer)'),
+    CHAT_SUBSCRIPTION_BUFFER: intSetting(
+      100,
+      { min: 1, max: 10000 },
+      'live messages a chat subscription may fall behind before it ends with RATE_LIMITED (slow consumer)',
+    ),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -126,54 +128,40 @@ export const configSchema = z
       .describe('OpenAI-compatible API base URL; without it characters answer offline'),
     AI_API_KEY: z.string().optional().describe('bearer key for AI_BASE_URL'),
     AI_MODEL: z.string().default('gpt-4o-mini').describe('model name sent to AI_BASE_URL'),
-    AI_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .default(15000)
-      .describe('how long one attempt at a character reply may take; it also bounds the lease of a reply job'),
-    CHAT_REPLY_ATTEMPTS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(10)
-      .default(3)
-      .describe(
-        'attempts at a character reply (a provider error, a timeout or a process that stopped mid-reply each use one); after the last, one SYSTEM message says the character could not answer',
-      ),
-    CHAT_REPLY_RETRY_DELAY_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(1)
-      .describe('wait before the second attempt at a reply; it roughly doubles for each further attempt (with jitter)'),
+    AI_TIMEOUT_MS: intSetting(
+      15000,
+      { min: 100 },
+      'how long one attempt at a character reply may take; it also bounds the lease of a reply job',
+    ),
+    CHAT_REPLY_ATTEMPTS: intSetting(
+      3,
+      { min: 1, max: 10 },
+      'attempts at a character reply (a provider error, a timeout or a process that stopped mid-reply each use one); after the last, one SYSTEM message says the character could not answer',
+    ),
+    CHAT_REPLY_RETRY_DELAY_SECONDS: intSetting(
+      1,
+      { min: 1 },
+      'wait before the second attempt at a reply; it roughly doubles for each further attempt (with jitter)',
+    ),
     CHAT_REPLY_CONCURRENCY: positiveInt(
       8,
       'character replies one instance writes at once (each instance takes jobs from the shared queue)',
     ),
-    CHAT_REPLY_POLL_INTERVAL_MS: z.coerce
-      .number()
-      .int()
-      .min(500)
-      .default(1000)
-      .describe(
-        "how often an idle reply worker looks for jobs; a message sent to this instance wakes its workers at once, so this bounds only other instances' pickup and retries",
-      ),
-    CHAT_REPLY_SWEEP_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(3600)
-      .default(10)
-      .describe(
-        'how often the queue takes back replies whose lease (AI_TIMEOUT_MS plus 5 s) ran out, as when their process was killed',
-      ),
-    CHAT_DRAFT_INTERVAL_MS: z.coerce
-      .number()
-      .int()
-      .min(10)
-      .default(250)
-      .describe('least time between two chatReplyDrafts events of one reply (the first and the last are sent at once)'),
+    CHAT_REPLY_POLL_INTERVAL_MS: intSetting(
+      1000,
+      { min: 500 },
+      "how often an idle reply worker looks for jobs; a message sent to this instance wakes its workers at once, so this bounds only other instances' pickup and retries",
+    ),
+    CHAT_REPLY_SWEEP_SECONDS: intSetting(
+      10,
+      { min: 1, max: 3600 },
+      'how often the queue takes back replies whose lease (AI_TIMEOUT_MS plus 5 s) ran out, as when their process was killed',
+    ),
+    CHAT_DRAFT_INTERVAL_MS: intSetting(
+      250,
+      { min: 10 },
+      'least time between two chatReplyDrafts events of one reply (the first and the last are sent at once)',
+    ),
     GRAPHQL_MAX_DEPTH: positiveInt(10, 'deepest selection an operation may nest (fragments flattened)'),
     GRAPHQL_MAX_ALIASES: positiveInt(
       20,
@@ -221,14 +209,11 @@ export const configSchema = z
     RATE_LIMIT_MUTATIONS: positiveInt(120, 'mutations per user (per address when anonymous) in a window'),
     RATE_LIMIT_CHAT_MESSAGES: positiveInt(30, 'sendChatMessage calls per user in a window'),
     RATE_LIMIT_ASSESSMENT_SUBMISSIONS: positiveInt(10, 'submitAssessment calls per user in a window'),
-    SHUTDOWN_GRACE_MS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(10000)
-      .describe(
-        'how long SIGTERM waits for in-flight requests, WebSocket clients and replies being written before cutting them (replies not started stay queued)',
-      ),
+    SHUTDOWN_GRACE_MS: intSetting(
+      10000,
+      { min: 0 },
+      'how long SIGTERM waits for in-flight requests, WebSocket clients and replies being written before cutting them (replies not started stay queued)',
+    ),
   })
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
