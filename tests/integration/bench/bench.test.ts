@@ -156,9 +156,9 @@ describe('npm run bench -- --quick', () => {
     // Every message of the paced phase got its reply, after a first draft.
     expect(fanout.targets[0]!.fanout!.replies).toMatchObject({ unanswered: 0 });
     expect(fanout.targets[0]!.fanout!.replies!.firstDraftMs.p50).toBeGreaterThan(0);
-    expect(fanout.targets[0]!.fanout!.replies!.replyMs.p50).toBeGreaterThanOrEqual(
-      fanout.targets[0]!.fanout!.replies!.firstDraftMs.p50,
-    );
+    // Not ordered against the first draft: drafts and the message travel on two subscriptions, so a short reply
+    // can be delivered before its first draft, and the two medians are not of paired samples.
+    expect(fanout.targets[0]!.fanout!.replies!.replyMs.p50).toBeGreaterThan(0);
 
     // The anonymous catalog: the cache answers reads between the admin edits, and no read sent after an edit
     // was answered shows the course from before it; without the cache every read is built.
