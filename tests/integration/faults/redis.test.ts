@@ -42,7 +42,10 @@ beforeAll(async () => {
     REDIS_KEY_PREFIX: `dz-fault-${randomBytes(4).toString('hex')}:`,
   };
   a = await startTestServer({ env: { ...env, LOG_LEVEL: 'warn' }, logDestination: logsOfA });
-  b = await startTestServer({ env, testDatabase: a.testDatabase });
+  // Replies are jobs any instance may take; a reply B wrote while Redis is away would reach A's subscriber only
+  // with the session's next event. B's workers do not poll during the test, so A, which takes every message and
+  // wakes its own workers at once, writes every reply (what is tested is pub/sub, not the queue).
+  b = await startTestServer({ env: { ...env, CHAT_REPLY_POLL_INTERVAL_MS: '600000' }, testDatabase: a.testDatabase });
   user = await learner(a.database.prisma);
   sessionId = await openSession(a, user, (await coach(a.database.prisma)).id);
 });
