@@ -2,6 +2,7 @@ import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { ChatReplyDraft, PubSub } from '../../platform/pubsub.js';
 import { DomainError } from '../../platform/errors.js';
 import type { ChatEvents } from './messages.js';
+import { streamControl } from './stream-control.js';
 
 /**
  * A character's reply while it is written: published on `chat-drafts:<sessionId>` as the whole text so far,
@@ -74,14 +75,10 @@ export async function openDraftStream(
   sessionId: number,
   { maxBehind }: { maxBehind: number },
 ): Promise<AsyncIterableIterator<ChatReplyDraft>> {
-  const controller = new AbortController();
-  const { signal } = controller;
+  const { controller, signal, wake, nextWake, returnable } = streamControl();
   const pending: ChatReplyDraft[] = [];
   let ended = false;
   let overflowed = false;
-  let wake = () => {};
-  signal.addEventListener('abort', () => wake(), { once: true });
-  const nextWake = () => new Promise<void>((resolve) => (wake = resolve));
 
   try {
     await Promise.all([
@@ -137,14 +134,5 @@ export async function openDraftStream(
     }
   }
 
-  const generator = drafts();
-  const stream: AsyncIterableIterator<ChatReplyDraft> = {
-    next: () => generator.next(),
-    return: (value?: unknown) => {
-      controller.abort();
-      return generator.return(value);
-    },
-    [Symbol.asyncIterator]: () => stream,
-  };
-  return stream;
+  return returnable(drafts());
 }

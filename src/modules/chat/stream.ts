@@ -2,6 +2,7 @@ import type { ChatMessage, PrismaClient } from '../../generated/prisma/client.js
 import { Prisma } from '../../generated/prisma/client.js';
 import type { PublishedChatMessage, PubSub } from '../../platform/pubsub.js';
 import { DomainError } from '../../platform/errors.js';
+import { streamControl } from './stream-control.js';
 
 /** Messages read from the database at a time while a subscription replays or catches up. */
 const PAGE_SIZE = 100;
@@ -77,8 +78,7 @@ export async function openMessageStream(
   sessionId: number,
   { afterSeq, maxBehind, query = {} }: MessageStreamOptions,
 ): Promise<AsyncIterableIterator<ChatMessage>> {
-  const controller = new AbortController();
-  const { signal } = controller;
+  const { controller, signal, wake, nextWake, returnable } = streamControl();
   const useCarried = selectsOnlyColumns(query);
   /** Live messages from their events, by seq, until delivered. */
   const carried = new Map<number, PublishedChatMessage>();
@@ -89,9 +89,6 @@ export async function openMessageStream(
   let announced = 0;
   let endSeq = Number.POSITIVE_INFINITY;
   let overflowed = false;
-  let wake = () => {};
-  const nextWake = () => new Promise<void>((resolve) => (wake = resolve));
-  signal.addEventListener('abort', () => wake(), { once: true });
 
   try {
     await pubsub.subscribe(
@@ -151,15 +148,5 @@ export async function openMessageStream(
     }
   }
 
-  const generator = messages();
-  // A generator cannot be returned while it awaits; aborting first wakes it, so return() ends it at once.
-  const stream: AsyncIterableIterator<ChatMessage> = {
-    next: () => generator.next(),
-    return: (value?: unknown) => {
-      controller.abort();
-      return generator.return(value);
-    },
-    [Symbol.asyncIterator]: () => stream,
-  };
-  return stream;
+  return returnable(messages());
 }
