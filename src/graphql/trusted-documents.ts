@@ -35,6 +35,9 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** A document id as clients send it: codegen's `sha256:<hex>` or Apollo's bare hex, 64 lowercase digits. */
+const DOCUMENT_ID = /^(?:sha256:)?[0-9a-f]{64}$/;
+
 /** The hex hash of an id: codegen's and GraphQL over HTTP's `sha256:<hex>`, or Apollo's bare `<hex>`. */
 function hashOf(id: string): string {
   return id.startsWith('sha256:') ? id.slice('sha256:'.length) : id;
@@ -105,6 +108,13 @@ export function resolveDocument(
   const restricted = policy.only && !(policy.allowAdmins && viewer?.role === 'admin');
   const id = request.documentId ?? request.persistedQueryHash;
   if (!request.query && id !== undefined) {
+    // Anything else is no id: refused before it reaches a cache key (Redis) or an error message.
+    if (!DOCUMENT_ID.test(id)) {
+      return refusal(
+        'BAD_REQUEST',
+        'A documentId or persistedQuery.sha256Hash is sha256:<64 hex digits>, or the digits',
+      );
+    }
     const document = policy.documents.byId(id);
     if (document !== undefined) return { query: document };
     if (request.documentId === undefined && !restricted) return { automaticPersistedQuery: true };

@@ -87,6 +87,15 @@ describe('over HTTP', () => {
     expect(codesOf(await getGraphQL(server.url, { extensions }))).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
   });
 
+  it('refuses an id that is no sha256 hash with BAD_REQUEST, without repeating it', async () => {
+    for (const documentId of ['sha256:' + 'x'.repeat(10_000), 'sha256:' + 'A'.repeat(64), '']) {
+      const response = await postGraphQL(server.url, { documentId });
+      expect(response.status).toBe(400);
+      expect(codesOf(response)).toEqual(['BAD_REQUEST']);
+      expect(JSON.stringify(response.body)).not.toContain('x'.repeat(100));
+    }
+  });
+
   it('lets admins send free documents when configured, and learners not', async () => {
     const asAdmin = await postGraphQL(server.url, { query: UNLISTED, token: await server.token(admin) });
     expect(asAdmin.body.errors).toBeUndefined();
