@@ -14,8 +14,11 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
  */
 
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Connections each instance keeps to Redis: pub/sub publisher and subscriber, and the rate limiter's. */
-const REDIS_CONNECTIONS_PER_INSTANCE = 3;
+/**
+ * Connections each instance keeps to Redis: pub/sub publisher and subscriber, the rate limiter's, and the
+ * persisted-query / response cache's.
+ */
+const REDIS_CONNECTIONS_PER_INSTANCE = 4;
 /** "Fast": well below any client's patience, with room for a busy CI box (as in database.test.ts). */
 const FAST_MS = 5000;
 /** How long B may take to see Redis again once its connections are back, and the pause between polls. */
