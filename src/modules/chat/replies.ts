@@ -1,4 +1,4 @@
-import { fromPrisma, type JobWithMetadata } from 'pg-boss';
+import { fromPrisma, type JobResult, type JobWithMetadata } from 'pg-boss';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../platform/logger.js';
@@ -20,6 +20,9 @@ interface ReplyJob {
   /** The learner message to answer. */
   seq: number;
 }
+
+/** Most jobs one worker fetches at once, and writes side by side. */
+const REPLY_BATCH = 4;
 
 /** Seconds a reply's lease outlasts AI_TIMEOUT_MS: reading the history and writing the message. */
 const LEASE_MARGIN_SECONDS = 5;
@@ -54,6 +57,33 @@ export function createResponder(config: Config, prisma: PrismaClient): Streaming
     : streamInChunks(createOfflineCoach({ prisma }));
 }
 
+interface ReplyContext {
+  displayName: string;
+  conversationStyle: string;
+  personalityConfig: unknown;
+  /** The conversation up to the learner message, oldest first. */
+  recent: { role: ChatRole; content: string }[];
+}
+
+/**
+ * What writing the reply to message `seq` reads, in one statement: the character, and the conversation up to
+ * that message. None when there is nothing to write: the session has ended (or is gone), or an earlier attempt
+ * wrote the reply and stopped before the queue heard.
+ */
+async function replyContext(prisma: PrismaClient, sessionId: number, seq: number): Promise<ReplyContext | null> {
+  const [context] = await prisma.$queryRaw<ReplyContext[]>`
+    SELECT c.display_name AS "displayName", c.conversation_style AS "conversationStyle",
+           c.personality_config AS "personalityConfig",
+           (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]')
+              FROM (SELECT seq, role, content FROM chat_messages
+                     WHERE session_id = s.id AND seq <= ${seq}::int
+                     ORDER BY seq DESC LIMIT ${CONTEXT_MESSAGES}::int) AS m) AS recent
+      FROM chat_sessions s JOIN characters c ON c.id = s.character_id
+     WHERE s.id = ${sessionId}::int AND s.is_active
+       AND NOT EXISTS (SELECT 1 FROM chat_messages a WHERE a.session_id = s.id AND a.in_reply_to_seq = ${seq}::int)`;
+  return context ?? null;
+}
+
 interface ChatRepliesDependencies {
   prisma: PrismaClient;
   pubsub: PubSub;
@@ -76,8 +106,8 @@ interface ChatRepliesDependencies {
 
 const UNOBSERVED: ReplyTracker = { running: () => undefined, settled: () => undefined };
 
-/** A worker of this instance: pg-boss's id for waking it, and whether it is writing a reply. */
-interface WorkerSlot {
+/** A worker of this instance: pg-boss's id for waking it, and whether it is writing replies. */
+interface Worker {
   id: string;
   busy: boolean;
 }
@@ -104,28 +134,9 @@ export async function startChatReplies({
   /** Writes the reply, or decides there is none to write; throws to have the queue try again later. */
   async function reply(job: JobWithMetadata<ReplyJob>, tracker: ReplyTracker): Promise<ReplyOutcome> {
     const { sessionId, seq } = job.data;
-    const [session, answered] = await Promise.all([
-      prisma.chatSession.findUnique({
-        where: { id: sessionId },
-        select: {
-          isActive: true,
-          character: { select: { displayName: true, conversationStyle: true, personalityConfig: true } },
-        },
-      }),
-      // An earlier attempt wrote it and stopped before the queue heard.
-      prisma.chatMessage.findUnique({
-        where: { sessionId_inReplyToSeq: { sessionId, inReplyToSeq: seq } },
-        select: { id: true },
-      }),
-    ]);
-    if (!session?.isActive || answered) return 'skipped';
-    const recent = await prisma.chatMessage.findMany({
-      where: { sessionId, seq: { lte: seq } },
-      orderBy: { seq: 'desc' },
-      take: CONTEXT_MESSAGES,
-      select: { role: true, content: true },
-    });
-    const { displayName, conversationStyle, personalityConfig } = session.character;
+    const context = await replyContext(prisma, sessionId, seq);
+    if (!context) return 'skipped';
+    const { displayName, conversationStyle, personalityConfig, recent } = context;
     const drafts = draftPublisher(events, sessionId, seq, config.CHAT_DRAFT_INTERVAL_MS);
     let role: ChatRole = 'character';
     let content = '';
@@ -134,7 +145,7 @@ export async function startChatReplies({
       drafts.update('');
       for await (const chunk of responder.stream({
         character: { displayName, conversationStyle, personality: personalitySchema.parse(personalityConfig ?? {}) },
-        history: recent.reverse().map((message) => ({ role: message.role as ChatRole, content: message.content })),
+        history: recent,
         signal: job.signal,
       })) {
         content += chunk;
@@ -169,31 +180,49 @@ export async function startChatReplies({
     return role === 'character' ? 'written' : 'failed';
   }
 
+  /** One job of a batch: completed, or failed for the queue to try again (or to give up on). */
+  async function settle(job: JobWithMetadata<ReplyJob>): Promise<JobResult> {
+    const tracker = observe();
+    try {
+      tracker.settled(await reply(job, tracker));
+      return { id: job.id, status: 'completed' };
+    } catch (error) {
+      tracker.settled('failed');
+      return { id: job.id, status: 'failed', output: error };
+    }
+  }
+
   await queue.createQueue(REPLY_QUEUE);
-  // One work() per slot, each one worker, so that an idle one can be woken by its id.
-  const slots: WorkerSlot[] = [];
-  for (let n = 0; n < config.CHAT_REPLY_CONCURRENCY; n += 1) {
-    const slot: WorkerSlot = { id: '', busy: false };
-    slot.id = await queue.work(
+  // CHAT_REPLY_CONCURRENCY replies at once, in workers of up to REPLY_BATCH: one fetch takes what is queued,
+  // up to a batch, and one statement settles the batch's completed jobs. One work() per worker, so that an
+  // idle one can be woken by its id.
+  const workers: Worker[] = [];
+  for (let taken = 0; taken < config.CHAT_REPLY_CONCURRENCY; taken += REPLY_BATCH) {
+    const batchSize = Math.min(REPLY_BATCH, config.CHAT_REPLY_CONCURRENCY - taken);
+    const worker: Worker = { id: '', busy: false };
+    worker.id = await queue.work(
       REPLY_QUEUE,
-      { includeMetadata: true, pollingIntervalSeconds: config.CHAT_REPLY_POLL_INTERVAL_MS / 1000 },
-      async ([job]: JobWithMetadata<ReplyJob>[]) => {
-        if (!job) return;
-        slot.busy = true;
-        const tracker = observe();
+      {
+        includeMetadata: true,
+        perJobResults: true,
+        batchSize,
+        pollingIntervalSeconds: config.CHAT_REPLY_POLL_INTERVAL_MS / 1000,
+      },
+      async (jobs: JobWithMetadata<ReplyJob>[]) => {
+        worker.busy = true;
         try {
-          tracker.settled(await reply(job, tracker));
-        } catch (error) {
-          tracker.settled('failed');
-          throw error;
+          return await Promise.all(jobs.map(settle));
         } finally {
-          slot.busy = false;
+          worker.busy = false;
+          // A full batch says more may be queued: fetch again at once rather than after the polling interval
+          // (pg-boss's burstWhenBatchFull, which it ignores at a batch of one).
+          if (jobs.length === batchSize) queue.notifyWorker(worker.id);
         }
       },
     );
-    slots.push(slot);
+    workers.push(worker);
   }
-  let nextSlot = 0;
+  let nextWorker = 0;
 
   return {
     async enqueue(tx, sessionId, seq) {
@@ -203,13 +232,11 @@ export async function startChatReplies({
       });
     },
     wake() {
-      for (let tried = 0; tried < slots.length; tried += 1) {
-        const slot = slots[(nextSlot + tried) % slots.length]!;
-        if (slot.busy) continue;
-        nextSlot = (nextSlot + tried + 1) % slots.length;
-        queue.notifyWorker(slot.id);
-        return;
-      }
+      // An idle worker fetches at once; when all are busy, the next one fetches as soon as its batch is done.
+      const idle = workers.findIndex((_, n) => !workers[(nextWorker + n) % workers.length]!.busy);
+      const woken = (nextWorker + Math.max(idle, 0)) % workers.length;
+      nextWorker = (woken + 1) % workers.length;
+      queue.notifyWorker(workers[woken]!.id);
     },
     async cancelPending(sessionId) {
       const pending = await queue.findJobs<ReplyJob>(REPLY_QUEUE, { data: { sessionId }, queued: true });

@@ -77,6 +77,7 @@ interface Knowledge {
   prisma: PrismaClient;
   glossary: GlossaryEntry[];
   vocabulary(): Promise<Map<string, number>>;
+  lessons(): Promise<string[]>;
 }
 
 async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): Promise<string> {
@@ -130,7 +131,7 @@ async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest):
   }
   if (found.length > 0) return glossaryAnswer();
 
-  const lessons = await indexedLessons(knowledge.prisma);
+  const lessons = await knowledge.lessons();
   return compose([
     "I don't know that one: nothing in the curriculum covers it, and I would rather not guess. " +
       (lessons.length > 0 ? `The lessons are ${lessons.map((title) => `"${title}"`).join(', ')}. ` : '') +
@@ -143,22 +144,30 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** How long the lessons' vocabulary (for typo correction) is reused before it is read again. */
-const VOCABULARY_TTL_MS = 60_000;
+/** How long what the coach reads of the whole index (its vocabulary, its lessons) is reused before it is read again. */
+const INDEX_TTL_MS = 60_000;
+
+/** The latest result of `read`, read again once it is older than INDEX_TTL_MS; a failed read is not kept. */
+function reusedForAWhile<T>(read: () => Promise<T>): () => Promise<T> {
+  let latest: { value: Promise<T>; readAt: number } | undefined;
+  return () => {
+    if (!latest || Date.now() - latest.readAt > INDEX_TTL_MS) {
+      const current = { value: read(), readAt: Date.now() };
+      latest = current;
+      current.value.catch(() => {
+        if (latest === current) latest = undefined;
+      });
+    }
+    return latest.value;
+  };
+}
 
 export function createOfflineCoach({ prisma }: { prisma: PrismaClient }): Responder {
   let glossary: Promise<GlossaryEntry[]> | undefined;
-  let vocabulary: { words: Promise<Map<string, number>>; readAt: number } | undefined;
   const knowledge: Omit<Knowledge, 'glossary'> = {
     prisma,
-    vocabulary() {
-      if (!vocabulary || Date.now() - vocabulary.readAt > VOCABULARY_TTL_MS) {
-        const words = lessonVocabulary(prisma);
-        vocabulary = { words, readAt: Date.now() };
-        words.catch(() => (vocabulary = undefined));
-      }
-      return vocabulary.words;
-    },
+    vocabulary: reusedForAWhile(() => lessonVocabulary(prisma)),
+    lessons: reusedForAWhile(() => indexedLessons(prisma)),
   };
   return {
     name: 'offline',
