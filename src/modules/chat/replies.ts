@@ -1,5 +1,6 @@
 import { fromPrisma, type JobResult, type JobWithMetadata } from 'pg-boss';
-import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Database } from '../../platform/db/client.js';
+import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PubSub } from '../../platform/pubsub.js';
@@ -46,7 +47,7 @@ export interface ChatReplies {
  * The chat-completions provider when AI_BASE_URL is set, otherwise the offline coach (which reads the lessons'
  * index), in a few chunks.
  */
-export function createResponder(config: Config, prisma: PrismaClient): StreamingResponder {
+export function createResponder(config: Config, database: ReplyDatabase): StreamingResponder {
   return config.AI_BASE_URL
     ? createChatCompletionsResponder({
         baseUrl: config.AI_BASE_URL,
@@ -54,7 +55,7 @@ export function createResponder(config: Config, prisma: PrismaClient): Streaming
         model: config.AI_MODEL,
         timeoutMs: config.AI_TIMEOUT_MS,
       })
-    : streamInChunks(createOfflineCoach({ prisma }));
+    : streamInChunks(createOfflineCoach(database));
 }
 
 interface ReplyContext {
@@ -70,22 +71,29 @@ interface ReplyContext {
  * that message. None when there is nothing to write: the session has ended (or is gone), or an earlier attempt
  * wrote the reply and stopped before the queue heard.
  */
-async function replyContext(prisma: PrismaClient, sessionId: number, seq: number): Promise<ReplyContext | null> {
-  const [context] = await prisma.$queryRaw<ReplyContext[]>`
-    SELECT c.display_name AS "displayName", c.conversation_style AS "conversationStyle",
-           c.personality_config AS "personalityConfig",
-           (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]')
-              FROM (SELECT seq, role, content FROM chat_messages
-                     WHERE session_id = s.id AND seq <= ${seq}::int
-                     ORDER BY seq DESC LIMIT ${CONTEXT_MESSAGES}::int) AS m) AS recent
-      FROM chat_sessions s JOIN characters c ON c.id = s.character_id
-     WHERE s.id = ${sessionId}::int AND s.is_active
-       AND NOT EXISTS (SELECT 1 FROM chat_messages a WHERE a.session_id = s.id AND a.in_reply_to_seq = ${seq}::int)`;
+const REPLY_CONTEXT: NamedStatement = {
+  name: 'chat_reply_context',
+  text: `SELECT c.display_name AS "displayName", c.conversation_style AS "conversationStyle",
+                c.personality_config AS "personalityConfig",
+                (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]')
+                   FROM (SELECT seq, role, content FROM chat_messages
+                          WHERE session_id = s.id AND seq <= $2
+                          ORDER BY seq DESC LIMIT $3) AS m) AS recent
+           FROM chat_sessions s JOIN characters c ON c.id = s.character_id
+          WHERE s.id = $1 AND s.is_active
+            AND NOT EXISTS (SELECT 1 FROM chat_messages a WHERE a.session_id = s.id AND a.in_reply_to_seq = $2)`,
+};
+
+async function replyContext(readRows: RowReader, sessionId: number, seq: number): Promise<ReplyContext | null> {
+  const [context] = await readRows<ReplyContext>(REPLY_CONTEXT, [sessionId, seq, CONTEXT_MESSAGES]);
   return context ?? null;
 }
 
+/** What replies read and write: Prisma, and named statements for the reads each reply repeats. */
+type ReplyDatabase = Pick<Database, 'prisma' | 'readRows'>;
+
 interface ChatRepliesDependencies {
-  prisma: PrismaClient;
+  database: ReplyDatabase;
   pubsub: PubSub;
   logger: Logger;
   queue: JobQueue;
@@ -114,7 +122,7 @@ interface Worker {
 
 /** Creates the queue of replies and starts this instance's workers on it. */
 export async function startChatReplies({
-  prisma,
+  database: { prisma, readRows },
   pubsub,
   logger,
   queue,
@@ -134,7 +142,7 @@ export async function startChatReplies({
   /** Writes the reply, or decides there is none to write; throws to have the queue try again later. */
   async function reply(job: JobWithMetadata<ReplyJob>, tracker: ReplyTracker): Promise<ReplyOutcome> {
     const { sessionId, seq } = job.data;
-    const context = await replyContext(prisma, sessionId, seq);
+    const context = await replyContext(readRows, sessionId, seq);
     if (!context) return 'skipped';
     const { displayName, conversationStyle, personalityConfig, recent } = context;
     const drafts = draftPublisher(events, sessionId, seq, config.CHAT_DRAFT_INTERVAL_MS);

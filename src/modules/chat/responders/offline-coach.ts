@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../../generated/prisma/client.js';
+import type { RowReader } from '../../../platform/db/statements.js';
 import type { Personality, ReplyRequest, Responder } from './responder.js';
 import {
   correctTypos,
@@ -75,6 +76,7 @@ function compose(parts: (string | null | undefined)[]): string {
 
 interface Knowledge {
   prisma: PrismaClient;
+  readRows: RowReader;
   glossary: GlossaryEntry[];
   vocabulary(): Promise<Map<string, number>>;
   lessons(): Promise<string[]>;
@@ -116,7 +118,7 @@ async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest):
   if (calculation || asksForDefinitions(question, found)) return glossaryAnswer();
 
   const search = withLessonWords(correctTypos(question.toLowerCase(), await knowledge.vocabulary()));
-  const [section] = await searchSections(knowledge.prisma, search);
+  const [section] = await searchSections(knowledge.readRows, search);
   if (answers(section)) {
     const source = section.heading
       ? `More in the lesson "${section.lessonTitle}", section "${section.heading}".`
@@ -162,10 +164,11 @@ function reusedForAWhile<T>(read: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function createOfflineCoach({ prisma }: { prisma: PrismaClient }): Responder {
+export function createOfflineCoach({ prisma, readRows }: { prisma: PrismaClient; readRows: RowReader }): Responder {
   let glossary: Promise<GlossaryEntry[]> | undefined;
   const knowledge: Omit<Knowledge, 'glossary'> = {
     prisma,
+    readRows,
     vocabulary: reusedForAWhile(() => lessonVocabulary(prisma)),
     lessons: reusedForAWhile(() => indexedLessons(prisma)),
   };
