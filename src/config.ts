@@ -144,7 +144,7 @@ export const configSchema = z
       'wait before the second attempt at a reply; it roughly doubles for each further attempt (with jitter)',
     ),
     CHAT_REPLY_CONCURRENCY: positiveInt(
-      32,
+      8,
       'character replies one instance writes at once (each instance takes jobs from the shared queue), by workers that each fetch up to 4 queued jobs at once',
     ),
     CHAT_REPLY_POLL_INTERVAL_MS: intSetting(
