@@ -145,7 +145,7 @@ export const configSchema = z
     ),
     CHAT_REPLY_CONCURRENCY: positiveInt(
       8,
-      'character replies one instance writes at once (each instance takes jobs from the shared queue)',
+      'character replies one instance writes at once (each instance takes jobs from the shared queue), by workers that each fetch up to 4 queued jobs at once',
     ),
     CHAT_REPLY_POLL_INTERVAL_MS: intSetting(
       1000,

@@ -89,11 +89,11 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const authenticate = createAuthenticator(auth, database.prisma);
   const queue = await openJobQueue(database.url, logger, { sweepSeconds: config.CHAT_REPLY_SWEEP_SECONDS });
   const chatReplies = await startChatReplies({
-    prisma: database.prisma,
+    database,
     pubsub,
     logger,
     queue,
-    responder: createResponder(config, database.prisma),
+    responder: createResponder(config, database),
     config,
     observe: metrics?.replies,
   });

@@ -83,6 +83,19 @@ export interface Subscription<TData> {
   unsubscribe(): void;
 }
 
+/**
+ * Why a subscription that completed did not bring what was awaited. A subscribe whose resolver fails (the
+ * database away, say) also completes, after one result that carries the errors: they are quoted, so that such a
+ * run says so.
+ */
+function completedEarly(results: ExecutionResult<unknown>[], count: number): string {
+  const errors = results.flatMap((result) => result.errors ?? []);
+  return (
+    `the subscription completed after ${results.length} of ${count} results` +
+    (errors.length > 0 ? `, with errors: ${JSON.stringify(errors)}` : '')
+  );
+}
+
 /** Subscribes with a typed operation and collects what arrives. */
 export function subscribe<TData, TVariables extends Record<string, unknown>>(
   client: Client,
@@ -98,9 +111,7 @@ export function subscribe<TData, TVariables extends Record<string, unknown>>(
     for (const waiter of [...waiters]) {
       if (results.length >= waiter.count) waiter.done.resolve(results.slice(0, waiter.count));
       else if (outcome) {
-        waiter.done.reject(
-          outcome.error ?? new Error(`the subscription completed after ${results.length} of ${waiter.count} results`),
-        );
+        waiter.done.reject(outcome.error ?? new Error(completedEarly(results, waiter.count)));
       } else continue;
       waiters.splice(waiters.indexOf(waiter), 1);
     }

@@ -1,12 +1,13 @@
-import { fromPrisma, type JobWithMetadata } from 'pg-boss';
-import type { PrismaClient } from '../../generated/prisma/client.js';
+import { fromPrisma, type JobResult, type JobWithMetadata } from 'pg-boss';
+import type { Database } from '../../platform/db/client.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PubSub } from '../../platform/pubsub.js';
 import type { JobQueue } from '../../platform/queue.js';
 import type { ReplyObserver, ReplyOutcome, ReplyTracker } from '../../platform/metrics.js';
 import { appendMessage, type ChatRole, type ChatTransaction } from './messages.js';
-import { CONTEXT_MESSAGES, createChatCompletionsResponder } from './responders/chat-completions.js';
+import { createChatCompletionsResponder } from './responders/chat-completions.js';
+import { replyContext } from './reply-context.js';
 import { createOfflineCoach } from './responders/offline-coach.js';
 import { streamInChunks } from './responders/chunked.js';
 import { draftPublisher } from './drafts.js';
@@ -20,6 +21,9 @@ interface ReplyJob {
   /** The learner message to answer. */
   seq: number;
 }
+
+/** Most jobs one worker fetches at once, and writes side by side. */
+const REPLY_BATCH = 4;
 
 /** Seconds a reply's lease outlasts AI_TIMEOUT_MS: reading the history and writing the message. */
 const LEASE_MARGIN_SECONDS = 5;
@@ -43,7 +47,7 @@ export interface ChatReplies {
  * The chat-completions provider when AI_BASE_URL is set, otherwise the offline coach (which reads the lessons'
  * index), in a few chunks.
  */
-export function createResponder(config: Config, prisma: PrismaClient): StreamingResponder {
+export function createResponder(config: Config, database: ReplyDatabase): StreamingResponder {
   return config.AI_BASE_URL
     ? createChatCompletionsResponder({
         baseUrl: config.AI_BASE_URL,
@@ -51,11 +55,14 @@ export function createResponder(config: Config, prisma: PrismaClient): Streaming
         model: config.AI_MODEL,
         timeoutMs: config.AI_TIMEOUT_MS,
       })
-    : streamInChunks(createOfflineCoach({ prisma }));
+    : streamInChunks(createOfflineCoach(database));
 }
 
+/** What replies read and write: Prisma, and named statements for the reads each reply repeats. */
+type ReplyDatabase = Pick<Database, 'prisma' | 'readRows'>;
+
 interface ChatRepliesDependencies {
-  prisma: PrismaClient;
+  database: ReplyDatabase;
   pubsub: PubSub;
   logger: Logger;
   queue: JobQueue;
@@ -76,15 +83,15 @@ interface ChatRepliesDependencies {
 
 const UNOBSERVED: ReplyTracker = { running: () => undefined, settled: () => undefined };
 
-/** A worker of this instance: pg-boss's id for waking it, and whether it is writing a reply. */
-interface WorkerSlot {
+/** A worker of this instance: pg-boss's id for waking it, and whether it is writing replies. */
+interface Worker {
   id: string;
   busy: boolean;
 }
 
 /** Creates the queue of replies and starts this instance's workers on it. */
 export async function startChatReplies({
-  prisma,
+  database: { prisma, readRows },
   pubsub,
   logger,
   queue,
@@ -104,28 +111,9 @@ export async function startChatReplies({
   /** Writes the reply, or decides there is none to write; throws to have the queue try again later. */
   async function reply(job: JobWithMetadata<ReplyJob>, tracker: ReplyTracker): Promise<ReplyOutcome> {
     const { sessionId, seq } = job.data;
-    const [session, answered] = await Promise.all([
-      prisma.chatSession.findUnique({
-        where: { id: sessionId },
-        select: {
-          isActive: true,
-          character: { select: { displayName: true, conversationStyle: true, personalityConfig: true } },
-        },
-      }),
-      // An earlier attempt wrote it and stopped before the queue heard.
-      prisma.chatMessage.findUnique({
-        where: { sessionId_inReplyToSeq: { sessionId, inReplyToSeq: seq } },
-        select: { id: true },
-      }),
-    ]);
-    if (!session?.isActive || answered) return 'skipped';
-    const recent = await prisma.chatMessage.findMany({
-      where: { sessionId, seq: { lte: seq } },
-      orderBy: { seq: 'desc' },
-      take: CONTEXT_MESSAGES,
-      select: { role: true, content: true },
-    });
-    const { displayName, conversationStyle, personalityConfig } = session.character;
+    const context = await replyContext(readRows, sessionId, seq);
+    if (!context) return 'skipped';
+    const { displayName, conversationStyle, personalityConfig, recent } = context;
     const drafts = draftPublisher(events, sessionId, seq, config.CHAT_DRAFT_INTERVAL_MS);
     let role: ChatRole = 'character';
     let content = '';
@@ -134,7 +122,7 @@ export async function startChatReplies({
       drafts.update('');
       for await (const chunk of responder.stream({
         character: { displayName, conversationStyle, personality: personalitySchema.parse(personalityConfig ?? {}) },
-        history: recent.reverse().map((message) => ({ role: message.role as ChatRole, content: message.content })),
+        history: recent,
         signal: job.signal,
       })) {
         content += chunk;
@@ -169,31 +157,49 @@ export async function startChatReplies({
     return role === 'character' ? 'written' : 'failed';
   }
 
+  /** One job of a batch: completed, or failed for the queue to try again (or to give up on). */
+  async function settle(job: JobWithMetadata<ReplyJob>): Promise<JobResult> {
+    const tracker = observe();
+    try {
+      tracker.settled(await reply(job, tracker));
+      return { id: job.id, status: 'completed' };
+    } catch (error) {
+      tracker.settled('failed');
+      return { id: job.id, status: 'failed', output: error };
+    }
+  }
+
   await queue.createQueue(REPLY_QUEUE);
-  // One work() per slot, each one worker, so that an idle one can be woken by its id.
-  const slots: WorkerSlot[] = [];
-  for (let n = 0; n < config.CHAT_REPLY_CONCURRENCY; n += 1) {
-    const slot: WorkerSlot = { id: '', busy: false };
-    slot.id = await queue.work(
+  // CHAT_REPLY_CONCURRENCY replies at once, in workers of up to REPLY_BATCH: one fetch takes what is queued,
+  // up to a batch, and one statement settles the batch's completed jobs. One work() per worker, so that an
+  // idle one can be woken by its id.
+  const workers: Worker[] = [];
+  for (let taken = 0; taken < config.CHAT_REPLY_CONCURRENCY; taken += REPLY_BATCH) {
+    const batchSize = Math.min(REPLY_BATCH, config.CHAT_REPLY_CONCURRENCY - taken);
+    const worker: Worker = { id: '', busy: false };
+    worker.id = await queue.work(
       REPLY_QUEUE,
-      { includeMetadata: true, pollingIntervalSeconds: config.CHAT_REPLY_POLL_INTERVAL_MS / 1000 },
-      async ([job]: JobWithMetadata<ReplyJob>[]) => {
-        if (!job) return;
-        slot.busy = true;
-        const tracker = observe();
+      {
+        includeMetadata: true,
+        perJobResults: true,
+        batchSize,
+        pollingIntervalSeconds: config.CHAT_REPLY_POLL_INTERVAL_MS / 1000,
+      },
+      async (jobs: JobWithMetadata<ReplyJob>[]) => {
+        worker.busy = true;
         try {
-          tracker.settled(await reply(job, tracker));
-        } catch (error) {
-          tracker.settled('failed');
-          throw error;
+          return await Promise.all(jobs.map(settle));
         } finally {
-          slot.busy = false;
+          worker.busy = false;
+          // A full batch says more may be queued: fetch again at once rather than after the polling interval
+          // (pg-boss's burstWhenBatchFull, which it ignores at a batch of one).
+          if (jobs.length === batchSize) queue.notifyWorker(worker.id);
         }
       },
     );
-    slots.push(slot);
+    workers.push(worker);
   }
-  let nextSlot = 0;
+  let nextWorker = 0;
 
   return {
     async enqueue(tx, sessionId, seq) {
@@ -203,13 +209,11 @@ export async function startChatReplies({
       });
     },
     wake() {
-      for (let tried = 0; tried < slots.length; tried += 1) {
-        const slot = slots[(nextSlot + tried) % slots.length]!;
-        if (slot.busy) continue;
-        nextSlot = (nextSlot + tried + 1) % slots.length;
-        queue.notifyWorker(slot.id);
-        return;
-      }
+      // An idle worker fetches at once; when all are busy, the next one fetches as soon as its batch is done.
+      const idle = workers.findIndex((_, n) => !workers[(nextWorker + n) % workers.length]!.busy);
+      const woken = (nextWorker + Math.max(idle, 0)) % workers.length;
+      nextWorker = (woken + 1) % workers.length;
+      queue.notifyWorker(workers[woken]!.id);
     },
     async cancelPending(sessionId) {
       const pending = await queue.findJobs<ReplyJob>(REPLY_QUEUE, { data: { sessionId }, queued: true });

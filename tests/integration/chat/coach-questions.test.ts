@@ -36,7 +36,7 @@ beforeAll(async () => {
   testDatabase = await createTestDatabase();
   await withClient(testDatabase.url, (client) => seedDatabase(client));
   database = connectDatabase(testDatabase.url, { poolSize: 2, poolTimeoutMs: 10_000, statementTimeoutMs: 0 });
-  coach = createOfflineCoach({ prisma: database.prisma });
+  coach = createOfflineCoach(database);
 });
 
 afterAll(async () => {
@@ -95,13 +95,19 @@ it('says plainly when nothing in the curriculum covers a question', async () => 
 it('answers the same on the embedded engine (PGlite), whose text search has the same configuration', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'dz-coach-pglite-'));
   const embedded = await startEmbeddedDatabase(dataDir, 4);
-  const pglite = connectDatabase(embedded.url, { poolSize: 2, poolTimeoutMs: 30_000, statementTimeoutMs: 0 });
+  const pglite = connectDatabase(embedded.url, {
+    poolSize: 2,
+    poolTimeoutMs: 30_000,
+    statementTimeoutMs: 0,
+    // As the server runs it (databaseOptions): one session, where connections cannot share statement names.
+    preparedStatements: false,
+  });
   try {
     await withClient(embedded.url, async (client) => {
       await migrate(client);
       await seedDatabase(client);
     });
-    const embeddedCoach = createOfflineCoach({ prisma: pglite.prisma });
+    const embeddedCoach = createOfflineCoach(pglite);
     const all = [...questions.answerable.map(({ question }) => question), ...questions.unanswerable];
     for (const question of all) {
       expect({ question, answer: await askWith(embeddedCoach, question) }).toEqual({

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await writeFile(path.join(folder, 'intermediate/flop-textures.md'), FLOP_TEXTURES);
   await writeFile(path.join(folder, 'intermediate/squeeze.md'), SQUEEZE);
   server = await startTestServer({ env: { CONTENT_ROOT: folder } });
-  coach = createOfflineCoach({ prisma: server.database.prisma });
+  coach = createOfflineCoach(server.database);
 });
 
 afterAll(async () => {

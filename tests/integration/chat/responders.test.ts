@@ -22,7 +22,7 @@ describe('the offline coach', () => {
     testDatabase = await createTestDatabase();
     await withClient(testDatabase.url, (client) => seedDatabase(client));
     database = connectDatabase(testDatabase.url, { poolSize: 2, poolTimeoutMs: 10_000, statementTimeoutMs: 0 });
-    responder = createOfflineCoach({ prisma: database.prisma });
+    responder = createOfflineCoach(database);
   });
   afterAll(async () => {
     await database?.close();

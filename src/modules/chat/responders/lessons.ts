@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../../generated/prisma/client.js';
+import type { NamedStatement, RowReader } from '../../../platform/db/statements.js';
 
 /**
  * The offline coach's search over the lessons: PostgreSQL full-text search (the 'english' configuration:
@@ -130,20 +131,11 @@ export async function lessonVocabulary(prisma: PrismaClient): Promise<Map<string
  * scores its rarity across the sections (ln(1 + sections / sections with the term), so "bubble" outweighs
  * "money") times where it was found: 3 in the heading, 2 in the lesson's title, 1 in the text. ts_rank_cd over
  * the OR of the terms (weights A, B, D) breaks ties. Each match says which terms it found, so the caller can
- * tell an answer from a coincidence.
+ * tell an answer from a coincidence. A named statement: planning it costs several times what running it does.
  */
-export async function searchSections(prisma: PrismaClient, text: string, limit = 1): Promise<SectionMatch[]> {
-  const rows = await prisma.$queryRawUnsafe<
-    {
-      lesson_title: string;
-      heading: string;
-      body: string;
-      passage: number;
-      heading_terms: string[];
-      terms: string[];
-    }[]
-  >(
-    `WITH terms AS (
+const LESSON_SEARCH: NamedStatement = {
+  name: 'lesson_search',
+  text: `WITH terms AS (
        SELECT lexeme, query,
               ln(1 + (SELECT count(*) FROM lesson_sections)::float8
                      -- null for a term no section has: it matches nothing, and sums skip it
@@ -172,9 +164,17 @@ export async function searchSections(prisma: PrismaClient, text: string, limit =
        FROM matches m
       ORDER BY m.score DESC, ts_rank_cd(m.search, (SELECT query FROM any_term)) DESC, m.course_id, m.position
       LIMIT $2::integer`,
-    text,
-    limit,
-  );
+};
+
+export async function searchSections(readRows: RowReader, text: string, limit = 1): Promise<SectionMatch[]> {
+  const rows = await readRows<{
+    lesson_title: string;
+    heading: string;
+    body: string;
+    passage: number;
+    heading_terms: string[];
+    terms: string[];
+  }>(LESSON_SEARCH, [text, limit]);
   return rows.map((row) => ({
     lessonTitle: row.lesson_title,
     heading: row.heading,

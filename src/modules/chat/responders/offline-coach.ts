@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../../generated/prisma/client.js';
+import type { RowReader } from '../../../platform/db/statements.js';
 import type { Personality, ReplyRequest, Responder } from './responder.js';
 import {
   correctTypos,
@@ -75,8 +76,10 @@ function compose(parts: (string | null | undefined)[]): string {
 
 interface Knowledge {
   prisma: PrismaClient;
+  readRows: RowReader;
   glossary: GlossaryEntry[];
   vocabulary(): Promise<Map<string, number>>;
+  lessons(): Promise<string[]>;
 }
 
 async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest): Promise<string> {
@@ -115,7 +118,7 @@ async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest):
   if (calculation || asksForDefinitions(question, found)) return glossaryAnswer();
 
   const search = withLessonWords(correctTypos(question.toLowerCase(), await knowledge.vocabulary()));
-  const [section] = await searchSections(knowledge.prisma, search);
+  const [section] = await searchSections(knowledge.readRows, search);
   if (answers(section)) {
     const source = section.heading
       ? `More in the lesson "${section.lessonTitle}", section "${section.heading}".`
@@ -130,7 +133,7 @@ async function answerFromKnowledge(knowledge: Knowledge, request: ReplyRequest):
   }
   if (found.length > 0) return glossaryAnswer();
 
-  const lessons = await indexedLessons(knowledge.prisma);
+  const lessons = await knowledge.lessons();
   return compose([
     "I don't know that one: nothing in the curriculum covers it, and I would rather not guess. " +
       (lessons.length > 0 ? `The lessons are ${lessons.map((title) => `"${title}"`).join(', ')}. ` : '') +
@@ -143,22 +146,31 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** How long the lessons' vocabulary (for typo correction) is reused before it is read again. */
-const VOCABULARY_TTL_MS = 60_000;
+/** How long what the coach reads of the whole index (its vocabulary, its lessons) is reused before it is read again. */
+const INDEX_TTL_MS = 60_000;
 
-export function createOfflineCoach({ prisma }: { prisma: PrismaClient }): Responder {
+/** The latest result of `read`, read again once it is older than INDEX_TTL_MS; a failed read is not kept. */
+function reusedForAWhile<T>(read: () => Promise<T>): () => Promise<T> {
+  let latest: { value: Promise<T>; readAt: number } | undefined;
+  return () => {
+    if (!latest || Date.now() - latest.readAt > INDEX_TTL_MS) {
+      const current = { value: read(), readAt: Date.now() };
+      latest = current;
+      current.value.catch(() => {
+        if (latest === current) latest = undefined;
+      });
+    }
+    return latest.value;
+  };
+}
+
+export function createOfflineCoach({ prisma, readRows }: { prisma: PrismaClient; readRows: RowReader }): Responder {
   let glossary: Promise<GlossaryEntry[]> | undefined;
-  let vocabulary: { words: Promise<Map<string, number>>; readAt: number } | undefined;
   const knowledge: Omit<Knowledge, 'glossary'> = {
     prisma,
-    vocabulary() {
-      if (!vocabulary || Date.now() - vocabulary.readAt > VOCABULARY_TTL_MS) {
-        const words = lessonVocabulary(prisma);
-        vocabulary = { words, readAt: Date.now() };
-        words.catch(() => (vocabulary = undefined));
-      }
-      return vocabulary.words;
-    },
+    readRows,
+    vocabulary: reusedForAWhile(() => lessonVocabulary(prisma)),
+    lessons: reusedForAWhile(() => indexedLessons(prisma)),
   };
   return {
     name: 'offline',
