@@ -80,11 +80,15 @@ export function compiledExecutionGateway(
     if (coerced.errors) return { errors: coerced.errors };
     return tracer.startActiveSpan(
       'graphql.execute',
-      { attributes: { 'graphql.operation.type': operation.operation, 'graphql.operation.name': operation.name?.value } },
+      {
+        attributes: { 'graphql.operation.type': operation.operation, 'graphql.operation.name': operation.name?.value },
+      },
       async (span) => {
         try {
           const result = await entry.query(undefined, context, request.variables);
-          return result.errors ? { ...result, errors: result.errors.map((error) => located(error, document, operation)) } : result;
+          return result.errors
+            ? { ...result, errors: result.errors.map((error) => located(error, document, operation)) }
+            : result;
         } finally {
           span.end();
         }

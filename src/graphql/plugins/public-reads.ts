@@ -78,7 +78,9 @@ function cachePolicyPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
         async executionDidStart({ overallCachePolicy, document, operation, request }) {
           // As Apollo's plugin: a policy some plugin already set before execution wins over the hints.
           if (overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined) return;
-          overallCachePolicy.restrict(operationCacheHint(schema, document, operation, request.variables, defaultMaxAge));
+          overallCachePolicy.restrict(
+            operationCacheHint(schema, document, operation, request.variables, defaultMaxAge),
+          );
         },
         ...(headers?.willSendResponse ? { willSendResponse: headers.willSendResponse } : {}),
       };
