@@ -196,8 +196,8 @@ export function assertCursorsKnown(schema: GraphQLSchema): void {
 
 /**
  * Refuses an HTTP operation whose arguments break a bound with BAD_USER_INPUT (400) before any resolver runs; the
- * verdict is remembered per document, operation and variables (./verdicts.ts): a walk of the whole document with
- * its types was 2% of the catalog page's CPU time.
+ * verdict is remembered per document, operation and variables (./verdicts.ts): the walk of the document with its
+ * types cost the catalog page ~80 us of CPU per request, a remembered verdict ~1 us.
  */
 export function inputLimitPlugin(schema: GraphQLSchema, limits: InputLimits): ApolloServerPlugin<Context> {
   assertCursorsKnown(schema);
