@@ -3,7 +3,7 @@ import { createAssessment, createCourse, createUser } from '../../helpers/factor
 import { createLoaders } from '../../../src/graphql/context.js';
 import { createRowReader } from '../../../src/platform/db/statements.js';
 import type { Viewer } from '../../../src/auth/token.js';
-import { courseWhere, readCatalogPage, type CoursePageQuery } from '../../../src/modules/course/service.js';
+import { courseWhere, readCatalogPage, type CoursePageQuery } from '../../../src/modules/course/catalog.js';
 
 /**
  * The catalog's lookups read with named statements instead of Prisma, and hand their rows to fields typed by

@@ -4,7 +4,7 @@ import { activeUnlessAdmin, isAdmin } from '../../../auth/access.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
-import { countCourses, readCatalogPage } from '../service.js';
+import { countCourses, readCatalogPage } from '../catalog.js';
 
 builder.queryFields((t) => ({
   courses: t.prismaConnection(
