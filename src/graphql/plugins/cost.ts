@@ -10,10 +10,10 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { LRUCache } from 'lru-cache';
 import { createComplexityRule, type FieldComplexityValue } from '@pothos/plugin-complexity';
 import type { Context } from '../context.js';
 import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+import { rememberedVerdicts } from './verdicts.js';
 
 /** What a connection or list returns when the client names no size: the contract's default page. */
 /** A plain list of unknown length (prerequisites, assessments, questions, test scores). */
@@ -88,31 +88,12 @@ export function costError(
   );
 }
 
-/** Variables longer than this as JSON are costed on every request instead of making a large cache key. */
-const MAX_CACHED_VARIABLES_LENGTH = 1024;
-
 /**
- * Refuses an HTTP operation above `maxCost` with 400 before any resolver runs. The verdict depends on the
- * document, the operation and the variables, so it is remembered under all three: the document by identity
- * (Apollo hands the same parsed document to every request of the same text), the others as JSON.
+ * Refuses an HTTP operation above `maxCost` with 400 before any resolver runs; the verdict is remembered per
+ * document, operation and variables (./verdicts.ts).
  */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {
-  const documentKeys = new WeakMap<DocumentNode, number>();
-  let documents = 0;
-  const verdicts = new LRUCache<string, { error: GraphQLError | undefined }>({ max: 1000 });
-  const check = (
-    document: DocumentNode,
-    options: { variableValues: Record<string, unknown> | undefined; operationName: string | null | undefined },
-  ) => {
-    const variables = JSON.stringify(options.variableValues ?? {});
-    if (variables.length > MAX_CACHED_VARIABLES_LENGTH) return costError(schema, document, { ...options, maxCost });
-    let documentKey = documentKeys.get(document);
-    if (documentKey === undefined) documentKeys.set(document, (documentKey = documents += 1));
-    const key = `${documentKey}\u0000${options.operationName ?? ''}\u0000${variables}`;
-    let verdict = verdicts.get(key);
-    if (!verdict) verdicts.set(key, (verdict = { error: costError(schema, document, { ...options, maxCost }) }));
-    return verdict.error;
-  };
+  const check = rememberedVerdicts((document, request) => costError(schema, document, { ...request, maxCost }));
   return {
     async requestDidStart() {
       return {

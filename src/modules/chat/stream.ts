@@ -2,6 +2,7 @@ import type { ChatMessage, PrismaClient } from '../../generated/prisma/client.js
 import { Prisma } from '../../generated/prisma/client.js';
 import type { PublishedChatMessage, PubSub } from '../../platform/pubsub.js';
 import { DomainError } from '../../platform/errors.js';
+import { selectsOnlyColumns } from '../../platform/db/selection.js';
 import { streamControl } from './stream-control.js';
 
 /** Messages read from the database at a time while a subscription replays or catches up. */
@@ -28,17 +29,9 @@ function readMessagesAfter(prisma: PrismaClient, sessionId: number, afterSeq: nu
   }) as Promise<ChatMessage[]>;
 }
 
-/**
- * True when plugin-prisma's selection reads nothing but the message's own columns, which the stored row
- * carries: no relation in an include, and in a select only scalar fields (a relation there may be `true`).
- */
-export function selectsOnlyColumns(query: MessageQuery): boolean {
-  return (
-    !query.include &&
-    Object.entries(query.select ?? {}).every(
-      ([field, selected]) => selected === true && field in Prisma.ChatMessageScalarFieldEnum,
-    )
-  );
+/** True when the selection needs nothing but the message's columns, which a stored or carried row has. */
+export function selectsOnlyMessageColumns(query: MessageQuery): boolean {
+  return selectsOnlyColumns(query, Prisma.ChatMessageScalarFieldEnum);
 }
 
 interface MessageStreamOptions {
@@ -79,7 +72,7 @@ export async function openMessageStream(
   { afterSeq, maxBehind, query = {} }: MessageStreamOptions,
 ): Promise<AsyncIterableIterator<ChatMessage>> {
   const { controller, signal, wake, nextWake, returnable } = streamControl();
-  const useCarried = selectsOnlyColumns(query);
+  const useCarried = selectsOnlyMessageColumns(query);
   /** Live messages from their events, by seq, until delivered. */
   const carried = new Map<number, PublishedChatMessage>();
   let delivered = Number.POSITIVE_INFINITY;

@@ -11,7 +11,7 @@ export interface CourseLoaders {
 }
 
 /** Every column of courses, named and typed as Prisma's Course (tests/integration/batching/loader-rows checks). */
-const COURSE_COLUMNS = `id, title, description, level, level_rank AS "levelRank", content_path AS "contentPath",
+export const COURSE_COLUMNS = `id, title, description, level, level_rank AS "levelRank", content_path AS "contentPath",
   video_url AS "videoUrl", thumbnail_url AS "thumbnailUrl", duration_minutes AS "durationMinutes", prerequisites,
   tags, is_active AS "isActive", created_at AS "createdAt", updated_at AS "updatedAt"`;
 

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { escapeLike, httpUrl, idOf, parseInput, unique, unsetWhenNull } from '../../platform/input.js';
-import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
+import { httpUrl, idOf, parseInput, unique, unsetWhenNull } from '../../platform/input.js';
 import { checkPrerequisites } from './prerequisites.js';
 import { resolveContentPath } from '../../platform/content.js';
 import { lessonIndexStatement, readLesson, type IndexedCourse } from '../../platform/db/lesson-index.js';
@@ -25,91 +24,7 @@ const tag = z
   .string()
   .transform(normalizeTag)
   .pipe(z.string().min(1, 'must not be empty').max(MAX_TAG_LENGTH, `must be at most ${MAX_TAG_LENGTH} characters`));
-const tagList = z.array(tag).max(MAX_COURSE_TAGS, `must hold at most ${MAX_COURSE_TAGS} tags`).transform(unique);
-
-/** CourseFilter, validated: the same tag rules as writes, so a filter costs no more than a course can carry. */
-const courseFilterSchema = z
-  .object({
-    level: z.enum(COURSE_LEVELS).nullish(),
-    tags: tagList.nullish(),
-    anyTags: tagList.nullish(),
-    search: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
-    isActive: z.boolean().nullish(),
-  })
-  .nullish();
-
-/**
- * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for
- * inactive ones finds nothing); admins see both unless they filter on isActive.
- */
-export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma.CourseWhereInput {
-  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
-  const search = filter?.search?.trim();
-  const conditions: Prisma.CourseWhereInput[] = [];
-  if (!canSeeInactive) conditions.push({ isActive: true });
-  if (typeof filter?.isActive === 'boolean') conditions.push({ isActive: filter.isActive });
-  if (filter?.level) conditions.push({ level: filter.level });
-  // One condition each: Prisma takes a single operator per list filter.
-  if (filter?.tags?.length) conditions.push({ tags: { hasEvery: filter.tags } });
-  if (filter?.anyTags?.length) conditions.push({ tags: { hasSome: filter.anyTags } });
-  if (search) {
-    const contains = escapeLike(search);
-    conditions.push({
-      OR: [{ title: { contains, mode: 'insensitive' } }, { description: { contains, mode: 'insensitive' } }],
-    });
-  }
-  return { AND: conditions };
-}
-
-/**
- * How many courses the catalog finds for this filter. Without tags or search the answer is a sum over the
- * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
- * triggers write in each course write's transaction); tags and search are counted on the courses they match.
- */
-/** $1: a level or null for all, $2: active or inactive courses, null for both. */
-const COUNTED_COURSES: NamedStatement = {
-  name: 'counted-courses',
-  text: `SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts
-    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2)`,
-};
-
-export async function countCourses(
-  { prisma, readRows }: { prisma: PrismaClient; readRows: RowReader },
-  rawFilter: unknown,
-  canSeeInactive: boolean,
-): Promise<number> {
-  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
-  if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) {
-    return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
-  }
-  // Learners see active courses only: asking for inactive ones finds none.
-  if (!canSeeInactive && filter?.isActive === false) return 0;
-  const isActive = canSeeInactive ? (filter?.isActive ?? null) : true;
-  // The catalog's every page asks this: a named statement, not a Prisma aggregate.
-  const [counted] = await readRows<{ courses: number }>(COUNTED_COURSES, [filter?.level ?? null, isActive]);
-  return counted?.courses ?? 0;
-}
-
-const ORDER_COLUMNS = {
-  title: 'title',
-  created_at: 'createdAt',
-  duration: 'durationMinutes',
-  level: 'levelRank',
-} as const;
-
-export type CourseOrderColumn = keyof typeof ORDER_COLUMNS;
-
-/** Orders by the chosen column with id as the tie-breaker, so cursors are stable. */
-export function courseOrderBy(
-  order: { field: CourseOrderColumn; direction: 'asc' | 'desc' } | null | undefined,
-): Prisma.CourseOrderByWithRelationInput[] {
-  if (!order) return [{ id: 'asc' }];
-  const column = ORDER_COLUMNS[order.field];
-  const direction = order.direction;
-  const primary: Prisma.CourseOrderByWithRelationInput =
-    column === 'durationMinutes' ? { durationMinutes: { sort: direction, nulls: 'last' } } : { [column]: direction };
-  return [primary, { id: direction }];
-}
+export const tagList = z.array(tag).max(MAX_COURSE_TAGS, `must hold at most ${MAX_COURSE_TAGS} tags`).transform(unique);
 
 /** Where a course's Markdown lives: a normalized relative .md path that stays inside the content root. */
 function contentPathSchema(contentRoot: string) {

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, UserInputError, type DomainError } from '../errors.js';
 
@@ -91,11 +92,24 @@ const UNAVAILABLE_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08...|57014
 const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
 
 /**
+ * What an error wraps: its cause, or the value graphql-js's NonErrorThrown holds, which is how it wraps an
+ * error of another realm (node's own socket errors, as pg rethrows them, are one under a test runner's VM
+ * sandbox: no `instanceof Error` there, hence isNativeError).
+ */
+function wrapped(error: Error): unknown {
+  return error.cause ?? (error as { thrownValue?: unknown }).thrownValue;
+}
+
+/**
  * True when the database could not be reached or had no free connection: the client may retry, so the masked
  * error says so (still INTERNAL_SERVER_ERROR: nothing the client sent was wrong).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+  for (
+    let current = error, depth = 0;
+    types.isNativeError(current) && depth < 5;
+    current = wrapped(current), depth += 1
+  ) {
     if (current instanceof Prisma.PrismaClientKnownRequestError) {
       const cause = driverCause(current);
       if (

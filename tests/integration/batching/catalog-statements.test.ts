@@ -17,17 +17,18 @@ const STATEMENTS_PER_PAGE = 5;
  * Those statements by shape (tests/helpers/statements.ts normalizeSql), so that a new or repeated one names
  * itself; a shape is the same whatever the page's size, since lists of parameters are one `?`.
  */
+// The project's named statements (src/platform/db/statements.ts), not Prisma's.
+const COURSE_COLUMNS =
+  'id, title, description, level, level_rank AS levelRank, content_path AS contentPath, ' +
+  'video_url AS videoUrl, thumbnail_url AS thumbnailUrl, duration_minutes AS durationMinutes, prerequisites, ' +
+  'tags, is_active AS isActive, created_at AS createdAt, updated_at AS updatedAt';
 const COURSES_PAGE =
-  'SELECT courses.* FROM courses WHERE courses.is_active = ? ORDER BY courses.id ASC LIMIT ? OFFSET ?';
-// The rest are the project's named statements (src/platform/db/statements.ts), not Prisma's.
+  `SELECT ${COURSE_COLUMNS} FROM courses WHERE (?::text IS NULL OR level = ?) ` +
+  'AND (?::boolean IS NULL OR is_active = ?) AND id > ? ORDER BY id LIMIT ?';
 const TOTAL_COUNT =
   'SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts ' +
   'WHERE (?::text IS NULL OR level = ?) AND (?::boolean IS NULL OR is_active = ?)';
-const PREREQUISITE_COURSES =
-  'SELECT id, title, description, level, level_rank AS levelRank, content_path AS contentPath, ' +
-  'video_url AS videoUrl, thumbnail_url AS thumbnailUrl, duration_minutes AS durationMinutes, prerequisites, ' +
-  'tags, is_active AS isActive, created_at AS createdAt, updated_at AS updatedAt ' +
-  'FROM courses WHERE id = ANY (?::int[]) AND is_active';
+const PREREQUISITE_COURSES = `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = ANY (?::int[]) AND is_active`;
 const VIEWER_PROGRESS =
   'SELECT id, user_id AS userId, course_id AS courseId, completion_rate AS completionRate, ' +
   'current_section AS currentSection, test_scores AS testScores, study_time_minutes AS studyTimeMinutes, ' +

@@ -3,6 +3,7 @@ import { createAssessment, createCourse, createUser } from '../../helpers/factor
 import { createLoaders } from '../../../src/graphql/context.js';
 import { createRowReader } from '../../../src/platform/db/statements.js';
 import type { Viewer } from '../../../src/auth/token.js';
+import { courseWhere, readCatalogPage, type CoursePageQuery } from '../../../src/modules/course/catalog.js';
 
 /**
  * The catalog's lookups read with named statements instead of Prisma, and hand their rows to fields typed by
@@ -65,6 +66,34 @@ describe.each([
     });
     const loaded = await loadersOf(viewer()).courseById.loadMany(courseIds);
     expect(loaded).toStrictEqual(courseIds.map((id) => expected.find((course) => course.id === id) ?? null));
+  });
+
+  it.each([
+    ['a learner, the first page', false, false, null],
+    ['a learner, after a cursor', false, true, null],
+    ['an admin, every course', true, false, null],
+    ['an admin, inactive courses of a level', true, false, { level: 'beginner', isActive: false }],
+    ['an admin, active ones after a cursor', true, true, { isActive: true }],
+  ] as const)('read the catalog page Prisma reads for %s', async (_page, canSeeInactive, afterFirst, filter) => {
+    const prisma = server.database.prisma;
+    // plugin-prisma's page of 2: one row more, to tell whether there is a next page.
+    const page: CoursePageQuery = afterFirst
+      ? { cursor: { id: courseIds[0]! }, skip: 1, take: 3 }
+      : { skip: 0, take: 3 };
+    const expected = await prisma.course.findMany({
+      ...page,
+      where: courseWhere(filter, canSeeInactive),
+      orderBy: { id: 'asc' },
+    });
+    const mark = server.database.statementCount();
+    const read = await readCatalogPage(
+      { prisma, readRows: createRowReader(server.database.pool, { prepared }) },
+      page,
+      { filter, order: null, canSeeInactive },
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(read).toStrictEqual(expected);
+    expect(server.database.statementsSince(mark)).toEqual([expect.stringMatching(/ id > \? ORDER BY id LIMIT \?$/)]);
   });
 
   it("reads the viewer's progress as Prisma reads it", async () => {

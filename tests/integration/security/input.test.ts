@@ -166,6 +166,18 @@ const characterInput = (personalityConfig: unknown) => ({
   conversationStyle: 'FRIENDLY',
 });
 
+describe('remembered verdicts', () => {
+  it('judges each variables of one document by their own values, asked again and again', async () => {
+    const query = 'query ($search: String) { courses(filter: { search: $search }) { totalCount } }';
+    const refused = { search: 'a\u0000b' };
+    const accepted = { search: 'ab' };
+    for (const round of [1, 2]) {
+      expectRefused(await server.graphql(query, refused), { 'filter.search': 'must not contain NUL characters' });
+      expect({ round, codes: errorCodes(await server.graphql(query, accepted)) }).toEqual({ round, codes: [] });
+    }
+  });
+});
+
 describe('JSON inputs', () => {
   it('refuses nesting deeper than the bound (it overflowed the query serializer) naming the path', async () => {
     const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;

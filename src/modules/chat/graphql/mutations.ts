@@ -9,7 +9,7 @@ import {
   sendLearnerMessage,
   startChatSession,
 } from '../service.js';
-import { selectsOnlyColumns } from '../stream.js';
+import { selectsOnlyMessageColumns } from '../stream.js';
 
 builder.mutationFields((t) => ({
   startChatSession: t.prismaField({
@@ -69,7 +69,7 @@ builder.mutationFields((t) => ({
         clientMessageId: args.clientMessageId,
       });
       // The stored row answers a selection of its own columns; relations are read with it.
-      return selectsOnlyColumns(query)
+      return selectsOnlyMessageColumns(query)
         ? message
         : context.prisma.chatMessage.findUniqueOrThrow({ ...query, where: { id: message.id } });
     },

@@ -4,7 +4,7 @@ import { activeUnlessAdmin, isAdmin } from '../../../auth/access.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
-import { countCourses, courseOrderBy, courseWhere } from '../service.js';
+import { countCourses, readCatalogPage } from '../catalog.js';
 
 builder.queryFields((t) => ({
   courses: t.prismaConnection(
@@ -21,13 +21,12 @@ builder.queryFields((t) => ({
       totalCount: (_connection, args, context) => {
         return countCourses(context, args.filter, isAdmin(context.viewer));
       },
-      resolve: (query, _parent, args, context) => {
-        return context.prisma.course.findMany({
-          ...query,
-          where: courseWhere(args.filter, isAdmin(context.viewer)),
-          orderBy: courseOrderBy(args.orderBy),
-        });
-      },
+      resolve: (query, _parent, args, context) =>
+        readCatalogPage(context, query, {
+          filter: args.filter,
+          order: args.orderBy,
+          canSeeInactive: isAdmin(context.viewer),
+        }),
     },
     { name: 'CourseConnection' },
     { name: 'CourseEdge' },

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { Prisma, type Course, type PrismaClient } from '../../generated/prisma/client.js';
+import { COURSE_LEVELS } from '../../platform/db/values.js';
+import { escapeLike, parseInput } from '../../platform/input.js';
+import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
+import { selectsOnlyColumns } from '../../platform/db/selection.js';
+import { COURSE_COLUMNS } from './loaders.js';
+import { MAX_SEARCH_LENGTH, tagList, type CourseQuery } from './service.js';
+
+/** The catalog's reads: its filters, its count and its pages. */
+
+/** CourseFilter, validated: the same tag rules as writes, so a filter costs no more than a course can carry. */
+const courseFilterSchema = z
+  .object({
+    level: z.enum(COURSE_LEVELS).nullish(),
+    tags: tagList.nullish(),
+    anyTags: tagList.nullish(),
+    search: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).nullish(),
+    isActive: z.boolean().nullish(),
+  })
+  .nullish();
+
+/**
+ * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for
+ * inactive ones finds nothing); admins see both unless they filter on isActive.
+ */
+export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma.CourseWhereInput {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
+  const search = filter?.search?.trim();
+  const conditions: Prisma.CourseWhereInput[] = [];
+  if (!canSeeInactive) conditions.push({ isActive: true });
+  if (typeof filter?.isActive === 'boolean') conditions.push({ isActive: filter.isActive });
+  if (filter?.level) conditions.push({ level: filter.level });
+  // One condition each: Prisma takes a single operator per list filter.
+  if (filter?.tags?.length) conditions.push({ tags: { hasEvery: filter.tags } });
+  if (filter?.anyTags?.length) conditions.push({ tags: { hasSome: filter.anyTags } });
+  if (search) {
+    const contains = escapeLike(search);
+    conditions.push({
+      OR: [{ title: { contains, mode: 'insensitive' } }, { description: { contains, mode: 'insensitive' } }],
+    });
+  }
+  return { AND: conditions };
+}
+
+type CourseFilter = z.infer<typeof courseFilterSchema>;
+
+/** A filter the catalog's named statements answer: a level (null: all) and active or inactive courses (null: both). */
+interface PlainFilter {
+  level: string | null;
+  isActive: boolean | null;
+}
+
+/**
+ * What a filter asks as a PlainFilter, 'nothing' when it finds no course (learners see active courses only:
+ * asking for inactive ones finds none), or undefined when its tags or search need Prisma's where clause.
+ */
+function plainFilter(filter: CourseFilter, canSeeInactive: boolean): PlainFilter | 'nothing' | undefined {
+  if (filter?.tags?.length || filter?.anyTags?.length || filter?.search?.trim()) return undefined;
+  if (!canSeeInactive && filter?.isActive === false) return 'nothing';
+  return { level: filter?.level ?? null, isActive: canSeeInactive ? (filter?.isActive ?? null) : true };
+}
+
+/** $1: a level or null for all, $2: active or inactive courses, null for both. */
+const COUNTED_COURSES: NamedStatement = {
+  name: 'counted-courses',
+  text: `SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts
+    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2)`,
+};
+
+/**
+ * How many courses the catalog finds for this filter. For a PlainFilter the answer is a sum over the
+ * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
+ * triggers write in each course write's transaction); tags and search are counted on the courses they match.
+ */
+export async function countCourses(
+  { prisma, readRows }: { prisma: PrismaClient; readRows: RowReader },
+  rawFilter: unknown,
+  canSeeInactive: boolean,
+): Promise<number> {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
+  const plain = plainFilter(filter, canSeeInactive);
+  if (plain === undefined) return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
+  if (plain === 'nothing') return 0;
+  // The catalog's every page asks this: a named statement, not a Prisma aggregate.
+  const [counted] = await readRows<{ courses: number }>(COUNTED_COURSES, [plain.level, plain.isActive]);
+  return counted?.courses ?? 0;
+}
+
+/** plugin-prisma's page of a connection: what to read of each row, and where and how long the page is. */
+export type CoursePageQuery = CourseQuery & Pick<Prisma.CourseFindManyArgs, 'cursor'> & { skip: number; take: number };
+
+/** The id a forward page starts after (0: the first page; plugin-prisma skips the cursor's row), if it is one. */
+function forwardPageStart({ cursor, skip, take }: CoursePageQuery): number | undefined {
+  if (take < 0) return undefined;
+  if (!cursor) return skip === 0 ? 0 : undefined;
+  return skip === 1 ? cursor.id : undefined;
+}
+
+/**
+ * $1, $2: a PlainFilter, $3: the id the page starts after (0: from the first course), $4: rows to read. In id
+ * order, the catalog's without orderBy. Every column, named and typed as Prisma's Course (COURSE_COLUMNS).
+ */
+const CATALOG_PAGE: NamedStatement = {
+  name: 'catalog-page',
+  text: `SELECT ${COURSE_COLUMNS} FROM courses
+    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2) AND id > $3
+    ORDER BY id LIMIT $4`,
+};
+
+/**
+ * A page of the catalog. The plain page every client starts with (no tags, search or orderBy, paging forwards,
+ * no relation selected) is one named statement: through Prisma's findMany it cost the page's CPU time for
+ * query compilation, result mapping and client promises. Any other page goes through Prisma's where clause.
+ * A cursor's page starts after the cursor's id even when that course is gone or hidden, where Prisma's cursor
+ * would find nothing.
+ */
+export async function readCatalogPage(
+  { prisma, readRows }: { prisma: PrismaClient; readRows: RowReader },
+  query: CoursePageQuery,
+  {
+    filter: rawFilter,
+    order,
+    canSeeInactive,
+  }: { filter: unknown; order: CourseOrder | null | undefined; canSeeInactive: boolean },
+): Promise<Course[]> {
+  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
+  const plain = order ? undefined : plainFilter(filter, canSeeInactive);
+  const startsAfter = forwardPageStart(query);
+  if (plain === undefined || startsAfter === undefined || !selectsOnlyColumns(query, Prisma.CourseScalarFieldEnum)) {
+    return prisma.course.findMany({
+      ...query,
+      where: courseWhere(filter, canSeeInactive),
+      orderBy: courseOrderBy(order),
+    });
+  }
+  if (plain === 'nothing') return [];
+  return readRows<Course>(CATALOG_PAGE, [plain.level, plain.isActive, startsAfter, query.take]);
+}
+
+const ORDER_COLUMNS = {
+  title: 'title',
+  created_at: 'createdAt',
+  duration: 'durationMinutes',
+  level: 'levelRank',
+} as const;
+
+export type CourseOrderColumn = keyof typeof ORDER_COLUMNS;
+export type CourseOrder = { field: CourseOrderColumn; direction: 'asc' | 'desc' };
+
+/** Orders by the chosen column with id as the tie-breaker, so cursors are stable. */
+export function courseOrderBy(order: CourseOrder | null | undefined): Prisma.CourseOrderByWithRelationInput[] {
+  if (!order) return [{ id: 'asc' }];
+  const column = ORDER_COLUMNS[order.field];
+  const direction = order.direction;
+  const primary: Prisma.CourseOrderByWithRelationInput =
+    column === 'durationMinutes' ? { durationMinutes: { sort: direction, nulls: 'last' } } : { [column]: direction };
+  return [primary, { id: direction }];
+}
