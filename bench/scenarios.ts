@@ -782,56 +782,69 @@ async function anonymousCatalog(context: ScenarioContext): Promise<PreparedScena
     sample: { headers: { 'content-type': 'application/json' }, body: graphqlBody(ANONYMOUS_CATALOG, variables) },
     async run(target, settings) {
       const cache: CacheResult = { adminEdits: 0, cachedReads: 0, builtReads: 0, staleReads: 0 };
-      // A run opens with an edit, so that however short it is (a quick run's 30 requests on an idle machine
-      // take less than the interval) it shows the invalidation.
-      let lastEditAt = Number.NEGATIVE_INFINITY;
       /** The latest edit answered: every read sent after it must show at least its minutes. */
       let answeredMinutes = 0;
-      let editInFlight = false;
+      // Edits go beside the load, not through autocannon: an edit of a run's last moment that autocannon
+      // abandoned at the end of the run (a warm-up's) would still commit during the next run and set an older
+      // duration after that run's edits (seen under load as stale reads, built and cached alike). Each run
+      // waits for its own edits.
+      const edit = async () => {
+        const minutes = ++editedMinutes;
+        const response = await fetch(new URL('/graphql', target.url), {
+          method: 'POST',
+          headers: headersFor(adminToken),
+          body: graphqlBody(EDIT_COURSE_DURATION, { id: courseId, minutes }),
+        });
+        const answer = (await response.json()) as { errors?: unknown };
+        if (response.status !== 200 || answer.errors) {
+          throw new Error(`admin edit failed (${response.status}): ${JSON.stringify(answer).slice(0, 300)}`);
+        }
+        cache.adminEdits += 1;
+        answeredMinutes = Math.max(answeredMinutes, minutes);
+      };
+      // None in the probe: the targets are separate instances without a shared Redis, so one's edits would not
+      // invalidate the other's cache before the JSON check. A run opens with an edit, so that however short it
+      // is (a quick run's 30 requests on an idle machine take less than the interval) it shows the invalidation.
+      if (!settings.probe) await edit();
+      // One edit at a time, so that they commit in the order of their minutes; a failed one fails the run.
+      let editing: Promise<void> | undefined;
+      let editFailure: unknown;
+      const editTimer = settings.probe
+        ? undefined
+        : setInterval(() => {
+            editing ??= edit()
+              .catch((error: unknown) => {
+                editFailure ??= error;
+              })
+              .finally(() => {
+                editing = undefined;
+              });
+          }, context.adminEditIntervalMs);
       const request: autocannon.Request = {
         method: 'GET',
         path: readPath,
         headers: readHeaders,
         setupRequest(base, state) {
-          const connection = state as { edit?: number; expected: number };
-          // One edit at a time, so that they commit in the order of their minutes.
-          // None in the probe: the targets are separate instances without a shared Redis, so one's edits
-          // would not invalidate the other's cache before the JSON check.
-          if (!settings.probe && !editInFlight && performance.now() - lastEditAt >= context.adminEditIntervalMs) {
-            editInFlight = true;
-            lastEditAt = performance.now();
-            connection.edit = ++editedMinutes;
-            return {
-              ...base,
-              method: 'POST',
-              path: '/graphql',
-              headers: headersFor(adminToken),
-              body: graphqlBody(EDIT_COURSE_DURATION, { id: courseId, minutes: connection.edit }),
-            };
-          }
-          connection.edit = undefined;
-          connection.expected = answeredMinutes;
-          return { ...base, method: 'GET', path: readPath, headers: readHeaders, body: undefined };
+          (state as { expected: number }).expected = answeredMinutes;
+          return base;
         },
-        onResponse(status, body, state, headers) {
-          const connection = state as { edit?: number; expected: number };
-          if (connection.edit !== undefined) {
-            editInFlight = false;
-            if (status === 200) {
-              cache.adminEdits += 1;
-              answeredMinutes = Math.max(answeredMinutes, connection.edit);
-            }
-            return;
-          }
+        onResponse(_status, body, state, headers) {
           if (headerOf(headers, 'age') !== undefined) cache.cachedReads += 1;
           else cache.builtReads += 1;
           // An answer without the edited course counts as stale too: the check must be able to fail.
           const minutes = minutesOfCourse(body);
-          if (minutes === null || minutes < connection.expected) cache.staleReads += 1;
+          if (minutes === null || minutes < (state as { expected: number }).expected) cache.staleReads += 1;
         },
       };
       settings.onMeasure?.();
-      return { ...(await runLoad({ url: target.url, ...settings, requests: [request] })), cache };
+      try {
+        const result = await runLoad({ url: target.url, ...settings, requests: [request] });
+        return { ...result, cache };
+      } finally {
+        clearInterval(editTimer);
+        await editing;
+        if (editFailure) throw editFailure;
+      }
     },
   };
 }
