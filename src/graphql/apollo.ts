@@ -15,7 +15,6 @@ import { inputLimitPlugin } from './plugins/input.js';
 import { createMutationRateLimiter, rateLimitPlugin } from './plugins/rate-limit.js';
 import { publicReadsPlugins } from './plugins/public-reads.js';
 import type { GraphQLCaches } from './caches.js';
-import { compiledExecutionGateway } from './compiled-executor.js';
 import { DOCUMENT_ID_EXTENSION, trustedDocumentsPlugin, type TrustedDocumentPolicy } from './trusted-documents.js';
 
 /** A GraphQL request as node:http delivered it, its body already read (and parsed when it is JSON). */
@@ -121,8 +120,7 @@ export function createGraphQLServer({
   const production = config.NODE_ENV === 'production';
   const rateLimiter = createMutationRateLimiter(config, logger);
   const apollo = new ApolloServer<Context>({
-    // Apollo's pipeline, graphql-jit's execution: the schema comes with the executor.
-    gateway: compiledExecutionGateway(schema, { logger, maxDocuments: config.GRAPHQL_COMPILED_OPERATIONS }),
+    schema,
     introspection: !production,
     // server.ts drains and stops on SIGTERM/SIGINT; Apollo's own handlers would race it (a second stop()
     // waits on a barrier Apollo never resolves, so the process hung instead of exiting 0).
