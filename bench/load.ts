@@ -46,7 +46,7 @@ export interface LoadResult {
 }
 
 /** As autocannon's default: a request without a response after this long counts as an error. */
-const TIMEOUT_MS = 10_000;
+export const TIMEOUT_MS = 10_000;
 
 /** Nearest-rank percentiles of an unsorted sample; zeros for an empty one. */
 export function percentiles(sample: number[]): LatencyMs {

@@ -5,7 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { authSettings, signToken } from '../src/auth/token.js';
 import { benchUser } from './dataset.js';
-import { percentiles, runLoad, runPaced, type LatencyMs, type LoadResult } from './load.js';
+import { percentiles, runLoad, runPaced, TIMEOUT_MS, type LatencyMs, type LoadResult } from './load.js';
 import type { RunningTarget, TargetName } from './targets.js';
 
 /**
@@ -794,6 +794,8 @@ async function anonymousCatalog(context: ScenarioContext): Promise<PreparedScena
           method: 'POST',
           headers: headersFor(adminToken),
           body: graphqlBody(EDIT_COURSE_DURATION, { id: courseId, minutes }),
+          // A run waits for its edits: one that hangs fails the run instead of holding it.
+          signal: AbortSignal.timeout(TIMEOUT_MS),
         });
         const answer = (await response.json()) as { errors?: unknown };
         if (response.status !== 200 || answer.errors) {
@@ -837,14 +839,15 @@ async function anonymousCatalog(context: ScenarioContext): Promise<PreparedScena
         },
       };
       settings.onMeasure?.();
+      let result: LoadResult;
       try {
-        const result = await runLoad({ url: target.url, ...settings, requests: [request] });
-        return { ...result, cache };
+        result = await runLoad({ url: target.url, ...settings, requests: [request] });
       } finally {
         clearInterval(editTimer);
         await editing;
-        if (editFailure) throw editFailure;
       }
+      if (editFailure) throw editFailure;
+      return { ...result, cache };
     },
   };
 }

@@ -210,8 +210,8 @@ export async function startChatReplies({
     },
     wake() {
       // An idle worker fetches at once; when all are busy, the next one fetches as soon as its batch is done.
-      const idle = workers.findIndex((_, n) => !workers[(nextWorker + n) % workers.length]!.busy);
-      const woken = (nextWorker + Math.max(idle, 0)) % workers.length;
+      const inTurn = workers.map((_, n) => (nextWorker + n) % workers.length);
+      const woken = inTurn.find((n) => !workers[n]!.busy) ?? nextWorker;
       nextWorker = (woken + 1) % workers.length;
       queue.notifyWorker(workers[woken]!.id);
     },

@@ -1,14 +1,13 @@
+import type { Character, ChatMessage } from '../../generated/prisma/client.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 import type { ChatRole } from './messages.js';
 import { CONTEXT_MESSAGES } from './responders/chat-completions.js';
 
-interface ReplyContext {
-  displayName: string;
-  conversationStyle: string;
-  personalityConfig: unknown;
+/** Typed by Prisma's rows, column for column (the statement names them as Prisma does). */
+type ReplyContext = Pick<Character, 'displayName' | 'conversationStyle' | 'personalityConfig'> & {
   /** The conversation up to the learner message, oldest first. */
-  recent: { role: ChatRole; content: string }[];
-}
+  recent: (Pick<ChatMessage, 'content'> & { role: ChatRole })[];
+};
 
 /**
  * What writing the reply to message `seq` reads, in one statement: the character, and the conversation up to

@@ -20,12 +20,13 @@ const courseFilterSchema = z
   })
   .nullish();
 
+type CourseFilter = z.infer<typeof courseFilterSchema>;
+
 /**
- * Builds the catalog's where clause. Learners are held to active courses whatever they ask for (asking for
- * inactive ones finds nothing); admins see both unless they filter on isActive.
+ * Builds the catalog's where clause from a validated filter. Learners are held to active courses whatever they
+ * ask for (asking for inactive ones finds nothing); admins see both unless they filter on isActive.
  */
-export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma.CourseWhereInput {
-  const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
+export function courseWhere(filter: CourseFilter, canSeeInactive: boolean): Prisma.CourseWhereInput {
   const search = filter?.search?.trim();
   const conditions: Prisma.CourseWhereInput[] = [];
   if (!canSeeInactive) conditions.push({ isActive: true });
@@ -42,8 +43,6 @@ export function courseWhere(rawFilter: unknown, canSeeInactive: boolean): Prisma
   }
   return { AND: conditions };
 }
-
-type CourseFilter = z.infer<typeof courseFilterSchema>;
 
 /** A filter the catalog's named statements answer: a level (null: all) and active or inactive courses (null: both). */
 interface PlainFilter {
@@ -145,11 +144,10 @@ const ORDER_COLUMNS = {
   level: 'levelRank',
 } as const;
 
-export type CourseOrderColumn = keyof typeof ORDER_COLUMNS;
-export type CourseOrder = { field: CourseOrderColumn; direction: 'asc' | 'desc' };
+export type CourseOrder = { field: keyof typeof ORDER_COLUMNS; direction: 'asc' | 'desc' };
 
 /** Orders by the chosen column with id as the tie-breaker, so cursors are stable. */
-export function courseOrderBy(order: CourseOrder | null | undefined): Prisma.CourseOrderByWithRelationInput[] {
+function courseOrderBy(order: CourseOrder | null | undefined): Prisma.CourseOrderByWithRelationInput[] {
   if (!order) return [{ id: 'asc' }];
   const column = ORDER_COLUMNS[order.field];
   const direction = order.direction;
