@@ -5,6 +5,7 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { Context } from '../context.js';
 import type { GraphQLCaches } from '../caches.js';
 import { INVALIDATES_PUBLIC_READS } from '../cache-control.js';
+import { operationCacheHint } from '../cache-policy.js';
 
 /**
  * Caching of public reads, in three parts:
@@ -23,8 +24,7 @@ export function publicReadsPlugins(
   const anonymous = async ({ contextValue }: { contextValue: Context }) => contextValue.viewer === null;
   return [
     viewerPolicyPlugin(),
-    // Fields without a hint are not cacheable; scalars take their parent's policy.
-    ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
+    cachePolicyPlugin(schema),
     ...(responseCache
       ? [
           responseCachePlugin<Context>({
@@ -55,6 +55,34 @@ function viewerPolicyPlugin(): ApolloServerPlugin<Context> {
       return {
         willSendResponse: async ({ overallCachePolicy }) =>
           overallCachePolicy.restrict(viewer.role === 'admin' ? { maxAge: 0 } : { scope: 'PRIVATE' }),
+      };
+    },
+  };
+}
+
+/**
+ * Apollo's cache-control plugin for the Cache-Control header it derives from the policy, with the policy taken
+ * from the operation's hints (cache-policy.ts) instead of from its willResolveField, which Apollo would call for
+ * every field of every response.
+ * Spread from Apollo's plugin, it keeps the plugin's id, so that Apollo installs no default one beside it.
+ */
+function cachePolicyPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
+  // Fields without a hint are not cacheable; scalars take their parent's policy.
+  const defaultMaxAge = 0;
+  const apollos = ApolloServerPluginCacheControl({ defaultMaxAge });
+  return {
+    ...apollos,
+    async requestDidStart(requestContext) {
+      const headers = await apollos.requestDidStart?.(requestContext);
+      return {
+        async executionDidStart({ overallCachePolicy, document, operation, request }) {
+          // As Apollo's plugin: a policy some plugin already set before execution wins over the hints.
+          if (overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined) return;
+          overallCachePolicy.restrict(
+            operationCacheHint(schema, document, operation, request.variables, defaultMaxAge),
+          );
+        },
+        ...(headers?.willSendResponse ? { willSendResponse: headers.willSendResponse } : {}),
       };
     },
   };
