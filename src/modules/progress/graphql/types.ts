@@ -9,6 +9,9 @@ import { CourseRef } from '../../course/graphql/types.js';
 import { UserRef } from '../../user/graphql/types.js';
 import { recommendedCourseIds, testScoreSchema, unmetPrerequisites, type TestScoreEntry } from '../service.js';
 
+/** Stored JSON, checked on its way out (a malformed entry is an internal error, not a wrong answer). */
+const testScoresSchema = z.array(testScoreSchema);
+
 const TestScoreRef = builder.objectRef<TestScoreEntry>('TestScore').implement({
   description: 'The result of one submitted assessment attempt, kept with the progress of its course.',
   fields: (t) => ({
@@ -41,7 +44,7 @@ export const UserProgressRef = builder.prismaNode('UserProgress', {
     testScores: t.field({
       type: [TestScoreRef],
       description: "The course's submitted assessment attempts, oldest first.",
-      resolve: (progress) => z.array(testScoreSchema).parse(progress.testScores),
+      resolve: (progress) => testScoresSchema.parse(progress.testScores),
     }),
     studyTimeMinutes: t.exposeInt('studyTimeMinutes', { description: 'Total minutes studied.' }),
     lastAccessed: t.expose('lastAccessed', { type: 'DateTime' }),
