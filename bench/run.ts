@@ -440,6 +440,8 @@ async function main(): Promise<void> {
       ...settings,
       /** The servers' node flags: npm start's of the checkout each runs, and --project-node-flags for the project. */
       nodeFlags: Object.fromEntries([...commands].map(([name, command]) => [name, command.nodeFlags])),
+      /** The variables each server's command sets (npm start's, and a target's own such as RESPONSE_CACHE_ENABLED). */
+      serverEnv: Object.fromEntries([...commands].map(([name, command]) => [name, command.env])),
     },
     targets: Object.fromEntries([...commands].map(([name, command]) => [name, command.description])),
     dataset: { name: dataset.name, sizes: { ...dataset.sizes }, generated: dataset.generated },

@@ -35,8 +35,8 @@ export interface TargetCommand {
   entry: string;
   nodeFlags: string[];
   description: string;
-  /** Settings of its own besides SERVER_ENV. */
-  env?: Record<string, string>;
+  /** Settings of its own besides SERVER_ENV (npm start's variables among them); they win over SERVER_ENV. */
+  env: Record<string, string>;
 }
 
 /** The node flags `npm start` gives this checkout's project; every baseline gets them too. */
@@ -67,10 +67,11 @@ export function targetCommand(name: TargetName, baseDir?: string): TargetCommand
     };
   }
   if (name === 'project:uncached') {
+    const start = npmStart();
     return {
       cwd: ROOT,
-      ...npmStart(),
-      env: { RESPONSE_CACHE_ENABLED: 'false' },
+      ...start,
+      env: { ...start.env, RESPONSE_CACHE_ENABLED: 'false' },
       description: "this checkout's server without the response cache (RESPONSE_CACHE_ENABLED=false)",
     };
   }
@@ -91,6 +92,8 @@ export function targetCommand(name: TargetName, baseDir?: string): TargetCommand
   return {
     cwd: ROOT,
     entry: path.join(ROOT, 'bench', 'baselines', `${name}.ts`),
+    // npm start's variables too (the C allocator's settings): the ratios compare code, not the runtime's settings.
+    env: npmStart().env,
     nodeFlags: npmStartNodeFlags(),
     description: BASELINE_DESCRIPTIONS[name],
   };
@@ -184,7 +187,6 @@ export async function startTarget(
     env: {
       PATH: process.env.PATH,
       ...SERVER_ENV,
-      ...command.env,
       PORT: String(port),
       DATABASE_URL: options.databaseUrl,
       JWT_SECRET: options.jwtSecret,

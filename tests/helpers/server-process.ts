@@ -71,7 +71,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const command: NpmStart & { cwd?: string } = options.command ?? npmStart();
   const child = spawn(options.node ?? process.execPath, [...(options.nodeFlags ?? []), ...nodeArgs(command)], {
     cwd: command.cwd ?? ROOT,
-    env: options.env,
+    // As npm start: its own assignments win over the environment it runs in.
+    env: { ...options.env, ...command.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached,
   });

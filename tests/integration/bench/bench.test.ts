@@ -8,6 +8,7 @@ import { ADMIN_URL, uniqueDatabaseName } from '../../helpers/database.js';
 import { dropDataset } from '../../../bench/dataset.js';
 import type { BenchReport } from '../../../bench/report.js';
 import { npmStartNodeFlags } from '../../../bench/targets.js';
+import { npmStart } from '../../helpers/npm-start.js';
 
 /**
  * Smoke test of `npm run bench -- --quick`: the whole harness (dataset, proxy probe, the project, its peers
@@ -92,6 +93,13 @@ describe('npm run bench -- --quick', () => {
     expect(report.settings.nodeFlags).toEqual(
       Object.fromEntries([...CATALOG_TARGETS, 'project:uncached'].map((name) => [name, startFlags])),
     );
+    // And with the variables npm start sets (the allocator's arenas), besides a target's own.
+    const startEnv = npmStart().env;
+    const serverEnv = report.settings.serverEnv as Record<string, Record<string, string>>;
+    expect(Object.keys(startEnv).length).toBeGreaterThan(0);
+    for (const name of [...CATALOG_TARGETS, 'project:uncached']) {
+      expect({ name, env: serverEnv[name] }).toEqual({ name, env: expect.objectContaining(startEnv) });
+    }
 
     for (const scenario of report.scenarios) {
       for (const row of scenario.targets) {
