@@ -4,7 +4,7 @@ import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { escapeLike, parseInput } from '../../platform/input.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 import { selectsOnlyColumns } from '../../platform/db/selection.js';
-import { COURSE_COLUMNS } from './loaders.js';
+import { COURSE_COLUMNS, type CourseLoaders } from './loaders.js';
 import { MAX_SEARCH_LENGTH, tagList, type CourseQuery } from './service.js';
 
 /** The catalog's reads: its filters, its count and its pages. */
@@ -96,32 +96,56 @@ function forwardPageStart({ cursor, skip, take }: CoursePageQuery): number | und
   return skip === 1 ? cursor.id : undefined;
 }
 
+/** Where a catalog page starts and how long it is, for the viewer's filter; $1 to $4 of the page statements. */
+const PAGE_ROWS = `SELECT ${COURSE_COLUMNS} FROM courses
+    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2) AND id > $3
+    ORDER BY id LIMIT $4`;
+
 /**
  * $1, $2: a PlainFilter, $3: the id the page starts after (0: from the first course), $4: rows to read. In id
  * order, the catalog's without orderBy. Every column, named and typed as Prisma's Course (COURSE_COLUMNS).
  */
-const CATALOG_PAGE: NamedStatement = {
-  name: 'catalog-page',
-  text: `SELECT ${COURSE_COLUMNS} FROM courses
-    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2) AND id > $3
-    ORDER BY id LIMIT $4`,
+const CATALOG_PAGE: NamedStatement = { name: 'catalog-page', text: PAGE_ROWS };
+
+/**
+ * CATALOG_PAGE ($1-$4) and, after its rows, the prerequisite courses of its courses that are not on it and that
+ * the viewer may see ($5: inactive ones too): `onPage` tells them apart. One statement where the page and the
+ * prerequisite lookup were two round trips.
+ */
+const CATALOG_PAGE_WITH_PREREQUISITES: NamedStatement = {
+  name: 'catalog-page-with-prerequisites',
+  text: `WITH page AS (${PAGE_ROWS})
+    SELECT *, true AS "onPage" FROM page
+    UNION ALL
+    SELECT ${COURSE_COLUMNS}, false FROM courses
+    WHERE id IN (SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page) AND ($5::boolean OR is_active)
+    ORDER BY "onPage" DESC, id`,
 };
+
+interface CatalogReaders {
+  prisma: PrismaClient;
+  readRows: RowReader;
+  loaders: CourseLoaders;
+}
 
 /**
  * A page of the catalog. The plain page every client starts with (no tags, search or orderBy, paging forwards,
  * no relation selected) is one named statement: through Prisma's findMany it cost the page's CPU time for
- * query compilation, result mapping and client promises. Any other page goes through Prisma's where clause.
- * A cursor's page starts after the cursor's id even when that course is gone or hidden, where Prisma's cursor
- * would find nothing.
+ * query compilation, result mapping and client promises. When the page's fields read its courses'
+ * prerequisites (`withPrerequisites`), the same statement brings those courses too and leaves them in
+ * courseById, hidden and missing ones as null, so that no lookup follows. Any other page goes through Prisma's
+ * where clause. A cursor's page starts after the cursor's id even when that course is gone or hidden, where
+ * Prisma's cursor would find nothing.
  */
 export async function readCatalogPage(
-  { prisma, readRows }: { prisma: PrismaClient; readRows: RowReader },
+  { prisma, readRows, loaders }: CatalogReaders,
   query: CoursePageQuery,
   {
     filter: rawFilter,
     order,
     canSeeInactive,
-  }: { filter: unknown; order: CourseOrder | null | undefined; canSeeInactive: boolean },
+    withPrerequisites,
+  }: { filter: unknown; order: CourseOrder | null | undefined; canSeeInactive: boolean; withPrerequisites: boolean },
 ): Promise<Course[]> {
   const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
   const plain = order ? undefined : plainFilter(filter, canSeeInactive);
@@ -134,7 +158,20 @@ export async function readCatalogPage(
     });
   }
   if (plain === 'nothing') return [];
-  return readRows<Course>(CATALOG_PAGE, [plain.level, plain.isActive, startsAfter, query.take]);
+  const pageValues = [plain.level, plain.isActive, startsAfter, query.take];
+  if (!withPrerequisites) return readRows<Course>(CATALOG_PAGE, pageValues);
+  const rows = await readRows<Course & { onPage: boolean }>(CATALOG_PAGE_WITH_PREREQUISITES, [
+    ...pageValues,
+    canSeeInactive,
+  ]);
+  const page: Course[] = [];
+  for (const { onPage, ...course } of rows) {
+    loaders.courseById.prime(course.id, course);
+    if (onPage) page.push(course);
+  }
+  // What the statement did not bring, the viewer may not see (or it is gone): courseById's answer for it.
+  for (const id of page.flatMap((course) => course.prerequisites)) loaders.courseById.prime(id, null);
+  return page;
 }
 
 const ORDER_COLUMNS = {

@@ -9,7 +9,20 @@ import { createAssessment, createCourse, createUser, globalId } from '../../help
 const CATALOG_ASSESSMENT_CONTENT = /* GraphQL */ `
   query CatalogAssessmentContent($first: Int!) {
     courses(first: $first) {
-      edges { node { id assessments { id title questions { id prompt } scoringConfig } } }
+      edges {
+        node {
+          id
+          assessments {
+            id
+            title
+            questions {
+              id
+              prompt
+            }
+            scoringConfig
+          }
+        }
+      }
     }
   }
 `;

@@ -24,7 +24,8 @@ beforeAll(async () => {
   };
   learner = await viewerOf('learner');
   admin = await viewerOf('admin');
-  for (let i = 0; i < 4; i += 1) {
+  // Each course requires the one before; the fourth is inactive, so the fifth requires one learners cannot see.
+  for (let i = 0; i < 5; i += 1) {
     const course = await createCourse(prisma, { isActive: i !== 3, prerequisites: courseIds.slice(-1) });
     courseIds.push(course.id);
     const active = await createAssessment(prisma, course.id);
@@ -68,32 +69,50 @@ describe.each([
     expect(loaded).toStrictEqual(courseIds.map((id) => expected.find((course) => course.id === id) ?? null));
   });
 
-  it.each([
-    ['a learner, the first page', false, false, null],
-    ['a learner, after a cursor', false, true, null],
-    ['an admin, every course', true, false, null],
-    ['an admin, inactive courses of a level', true, false, { level: 'beginner', isActive: false }],
-    ['an admin, active ones after a cursor', true, true, { isActive: true }],
-  ] as const)('read the catalog page Prisma reads for %s', async (_page, canSeeInactive, afterFirst, filter) => {
-    const prisma = server.database.prisma;
-    // plugin-prisma's page of 2: one row more, to tell whether there is a next page.
-    const page: CoursePageQuery = afterFirst
-      ? { cursor: { id: courseIds[0]! }, skip: 1, take: 3 }
-      : { skip: 0, take: 3 };
-    const expected = await prisma.course.findMany({
-      ...page,
-      where: courseWhere(filter, canSeeInactive),
-      orderBy: { id: 'asc' },
+  describe.each([
+    ['alone', false],
+    ['with the prerequisite courses its fields read', true],
+  ])('the catalog page %s', (_how, withPrerequisites) => {
+    it.each([
+      ['a learner, the first page', () => learner, false, null],
+      ['a learner, after a cursor', () => learner, true, null],
+      ['an admin, every course', () => admin, false, null],
+      ['an admin, inactive courses of a level', () => admin, false, { level: 'beginner', isActive: false }],
+      ['an admin, active ones after a cursor', () => admin, true, { isActive: true }],
+    ] as const)('is the page Prisma reads for %s', async (_page, viewer, afterFirst, filter) => {
+      const prisma = server.database.prisma;
+      const canSeeInactive = viewer().role === 'admin';
+      // plugin-prisma's page of 3: one row more, to tell whether there is a next page.
+      const page: CoursePageQuery = afterFirst
+        ? { cursor: { id: courseIds[0]! }, skip: 1, take: 4 }
+        : { skip: 0, take: 4 };
+      const expected = await prisma.course.findMany({
+        ...page,
+        where: courseWhere(filter, canSeeInactive),
+        orderBy: { id: 'asc' },
+      });
+      const loaders = loadersOf(viewer());
+      const mark = server.database.statementCount();
+      const read = await readCatalogPage(
+        { prisma, readRows: createRowReader(server.database.pool, { prepared }), loaders },
+        page,
+        { filter, order: null, canSeeInactive, withPrerequisites },
+      );
+      expect(expected.length).toBeGreaterThan(0);
+      expect(read).toStrictEqual(expected);
+      expect(server.database.statementsSince(mark)).toEqual([
+        expect.stringMatching(withPrerequisites ? /"?onPage"? DESC, id$/ : / id > \? ORDER BY id LIMIT \?$/),
+      ]);
+      if (!withPrerequisites) return;
+      // courseById then answers the page's prerequisites as its own statement would, without one.
+      const prerequisiteIds = [...new Set(read.flatMap((course) => course.prerequisites))];
+      const primed = await loaders.courseById.loadMany(prerequisiteIds);
+      expect(server.database.statementsSince(mark)).toHaveLength(1);
+      const visible = await prisma.course.findMany({
+        where: { id: { in: prerequisiteIds }, ...(canSeeInactive ? {} : { isActive: true }) },
+      });
+      expect(primed).toStrictEqual(prerequisiteIds.map((id) => visible.find((course) => course.id === id) ?? null));
     });
-    const mark = server.database.statementCount();
-    const read = await readCatalogPage(
-      { prisma, readRows: createRowReader(server.database.pool, { prepared }) },
-      page,
-      { filter, order: null, canSeeInactive },
-    );
-    expect(expected.length).toBeGreaterThan(0);
-    expect(read).toStrictEqual(expected);
-    expect(server.database.statementsSince(mark)).toEqual([expect.stringMatching(/ id > \? ORDER BY id LIMIT \?$/)]);
   });
 
   it("reads the viewer's progress as Prisma reads it", async () => {

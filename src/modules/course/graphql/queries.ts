@@ -5,6 +5,10 @@ import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
 import { countCourses, readCatalogPage } from '../catalog.js';
+import { selectsBeneath } from '../../../graphql/selection.js';
+
+/** The Course fields that read a course's prerequisite courses (through courseById). */
+const readsPrerequisites = selectsBeneath(['prerequisites', 'isUnlocked']);
 
 builder.queryFields((t) => ({
   courses: t.prismaConnection(
@@ -21,11 +25,12 @@ builder.queryFields((t) => ({
       totalCount: (_connection, args, context) => {
         return countCourses(context, args.filter, isAdmin(context.viewer));
       },
-      resolve: (query, _parent, args, context) =>
+      resolve: (query, _parent, args, context, info) =>
         readCatalogPage(context, query, {
           filter: args.filter,
           order: args.orderBy,
           canSeeInactive: isAdmin(context.viewer),
+          withPrerequisites: readsPrerequisites(info),
         }),
     },
     { name: 'CourseConnection' },
