@@ -4,7 +4,7 @@ import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { escapeLike, parseInput } from '../../platform/input.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 import { selectsOnlyColumns } from '../../platform/db/selection.js';
-import { COURSE_COLUMNS, type CourseLoaders } from './loaders.js';
+import { CATALOG_COUNT, COURSE_COLUMNS, type CourseLoaders } from './loaders.js';
 import { MAX_SEARCH_LENGTH, tagList, type CourseQuery } from './service.js';
 
 /** The catalog's reads: its filters, its count and its pages. */
@@ -60,20 +60,13 @@ function plainFilter(filter: CourseFilter, canSeeInactive: boolean): PlainFilter
   return { level: filter?.level ?? null, isActive: canSeeInactive ? (filter?.isActive ?? null) : true };
 }
 
-/** $1: a level or null for all, $2: active or inactive courses, null for both. */
-const COUNTED_COURSES: NamedStatement = {
-  name: 'counted-courses',
-  text: `SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts
-    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2)`,
-};
-
 /**
- * How many courses the catalog finds for this filter. For a PlainFilter the answer is a sum over the
- * trigger-kept counters of course_counts (at most six rows, whatever the catalog's size, and exact: the
- * triggers write in each course write's transaction); tags and search are counted on the courses they match.
+ * How many courses the catalog finds for this filter. For a PlainFilter the answer is the catalogCount loader's
+ * (course_counts, which the page's own statement has usually brought already); tags and search are counted on
+ * the courses they match.
  */
 export async function countCourses(
-  { prisma, readRows }: { prisma: PrismaClient; readRows: RowReader },
+  { prisma, loaders }: { prisma: PrismaClient; loaders: CourseLoaders },
   rawFilter: unknown,
   canSeeInactive: boolean,
 ): Promise<number> {
@@ -81,9 +74,7 @@ export async function countCourses(
   const plain = plainFilter(filter, canSeeInactive);
   if (plain === undefined) return prisma.course.count({ where: courseWhere(filter, canSeeInactive) });
   if (plain === 'nothing') return 0;
-  // The catalog's every page asks this: a named statement, not a Prisma aggregate.
-  const [counted] = await readRows<{ courses: number }>(COUNTED_COURSES, [plain.level, plain.isActive]);
-  return counted?.courses ?? 0;
+  return loaders.catalogCount.load(plain);
 }
 
 /** plugin-prisma's page of a connection: what to read of each row, and where and how long the page is. */
@@ -96,31 +87,32 @@ function forwardPageStart({ cursor, skip, take }: CoursePageQuery): number | und
   return skip === 1 ? cursor.id : undefined;
 }
 
-/** Where a catalog page starts and how long it is, for the viewer's filter; $1 to $4 of the page statements. */
-const PAGE_ROWS = `SELECT ${COURSE_COLUMNS} FROM courses
+/**
+ * $1, $2: a PlainFilter, $3: the id the page starts after (0: from the first course), $4: rows to read. In id
+ * order, the catalog's without orderBy. Every column, named and typed as Prisma's Course (COURSE_COLUMNS), and
+ * the filter's count (CATALOG_COUNT, which PostgreSQL runs once per statement) as catalogCount.
+ */
+const PAGE_ROWS = `SELECT ${COURSE_COLUMNS}, (${CATALOG_COUNT}) AS "catalogCount" FROM courses
     WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2) AND id > $3
     ORDER BY id LIMIT $4`;
 
-/**
- * $1, $2: a PlainFilter, $3: the id the page starts after (0: from the first course), $4: rows to read. In id
- * order, the catalog's without orderBy. Every column, named and typed as Prisma's Course (COURSE_COLUMNS).
- */
 const CATALOG_PAGE: NamedStatement = { name: 'catalog-page', text: PAGE_ROWS };
 
 /**
  * CATALOG_PAGE ($1-$4) and, after its rows, the prerequisite courses of its courses that are not on it and that
- * the viewer may see ($5: inactive ones too): `onPage` tells them apart. One statement where the page and the
- * prerequisite lookup were two round trips.
+ * the viewer may see ($5: inactive ones too): `onPage` tells them apart.
  */
 const CATALOG_PAGE_WITH_PREREQUISITES: NamedStatement = {
   name: 'catalog-page-with-prerequisites',
   text: `WITH page AS (${PAGE_ROWS})
     SELECT *, true AS "onPage" FROM page
     UNION ALL
-    SELECT ${COURSE_COLUMNS}, false FROM courses
+    SELECT ${COURSE_COLUMNS}, NULL, false FROM courses
     WHERE id IN (SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page) AND ($5::boolean OR is_active)
     ORDER BY "onPage" DESC, id`,
 };
+
+type PageRow = Course & { catalogCount: number | null; onPage?: boolean };
 
 interface CatalogReaders {
   prisma: PrismaClient;
@@ -131,9 +123,9 @@ interface CatalogReaders {
 /**
  * A page of the catalog. The plain page every client starts with (no tags, search or orderBy, paging forwards,
  * no relation selected) is one named statement: through Prisma's findMany it cost the page's CPU time for
- * query compilation, result mapping and client promises. When the page's fields read its courses'
- * prerequisites (`withPrerequisites`), the same statement brings those courses too and leaves them in
- * courseById, hidden and missing ones as null, so that no lookup follows. Any other page goes through Prisma's
+ * query compilation, result mapping and client promises. It brings the filter's count too, which it leaves in
+ * catalogCount for totalCount; when the page's fields read its courses' prerequisites (`withPrerequisites`),
+ * it brings those courses and leaves them in courseById, hidden and missing ones as null: no lookup follows. Any other page goes through Prisma's
  * where clause. A cursor's page starts after the cursor's id even when that course is gone or hidden, where
  * Prisma's cursor would find nothing.
  */
@@ -159,18 +151,19 @@ export async function readCatalogPage(
   }
   if (plain === 'nothing') return [];
   const pageValues = [plain.level, plain.isActive, startsAfter, query.take];
-  if (!withPrerequisites) return readRows<Course>(CATALOG_PAGE, pageValues);
-  const rows = await readRows<Course & { onPage: boolean }>(CATALOG_PAGE_WITH_PREREQUISITES, [
-    ...pageValues,
-    canSeeInactive,
-  ]);
+  const rows = withPrerequisites
+    ? await readRows<PageRow>(CATALOG_PAGE_WITH_PREREQUISITES, [...pageValues, canSeeInactive])
+    : await readRows<PageRow>(CATALOG_PAGE, pageValues);
   const page: Course[] = [];
-  for (const { onPage, ...course } of rows) {
-    loaders.courseById.prime(course.id, course);
+  for (const { catalogCount, onPage = true, ...course } of rows) {
     if (onPage) page.push(course);
+    if (withPrerequisites) loaders.courseById.prime(course.id, course);
   }
+  // The page's rows come first, each with the count.
+  if (rows[0]) loaders.catalogCount.prime(plain, rows[0].catalogCount!);
   // What the statement did not bring, the viewer may not see (or it is gone): courseById's answer for it.
-  for (const id of page.flatMap((course) => course.prerequisites)) loaders.courseById.prime(id, null);
+  if (withPrerequisites)
+    for (const id of page.flatMap((course) => course.prerequisites)) loaders.courseById.prime(id, null);
   return page;
 }
 

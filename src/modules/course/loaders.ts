@@ -8,7 +8,24 @@ import type { NamedStatement, RowReader } from '../../platform/db/statements.js'
 export interface CourseLoaders {
   /** Courses the viewer may see by id (inactive ones are null for learners); prerequisites are batched so. */
   courseById: DataLoader<number, Course | null>;
+  /** How many courses of a level (null: all) and activity (null: both) there are; a catalog page primes it. */
+  catalogCount: DataLoader<CatalogCountKey, number, string>;
 }
+
+export interface CatalogCountKey {
+  level: string | null;
+  isActive: boolean | null;
+}
+
+/**
+ * $1: a level or null for all, $2: active or inactive courses, null for both. A sum over the trigger-kept
+ * counters of course_counts: at most six rows whatever the catalog's size, and exact, since the triggers write in
+ * each course write's transaction. The catalog's page statements carry it as a column.
+ */
+export const CATALOG_COUNT = `SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts
+    WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2)`;
+
+const COUNTED_COURSES: NamedStatement = { name: 'counted-courses', text: CATALOG_COUNT };
 
 /** Every column of courses, named and typed as Prisma's Course (tests/integration/batching/loader-rows checks). */
 export const COURSE_COLUMNS = `id, title, description, level, level_rank AS "levelRank", content_path AS "contentPath",
@@ -29,6 +46,16 @@ export function createCourseLoaders(readRows: RowReader, viewer: Viewer | null):
   return {
     courseById: new DataLoader(async (ids) =>
       byKey(ids, await readRows<Course>(coursesById, [ids]), (course) => course.id),
+    ),
+    catalogCount: new DataLoader(
+      (keys) =>
+        Promise.all(
+          keys.map(async ({ level, isActive }) => {
+            const [counted] = await readRows<{ courses: number }>(COUNTED_COURSES, [level, isActive]);
+            return counted?.courses ?? 0;
+          }),
+        ),
+      { cacheKeyFn: ({ level, isActive }) => `${level}/${isActive}` },
     ),
   };
 }

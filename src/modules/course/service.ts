@@ -94,12 +94,7 @@ async function indexLesson(tx: Prisma.TransactionClient, course: IndexedCourse):
  * Adds a course from a CourseInput (prerequisiteIds as row ids), its lesson indexed for the offline coach; its
  * prerequisites must exist.
  */
-export async function createCourse(
-  prisma: PrismaClient,
-  contentRoot: string,
-  input: unknown,
-  query: CourseQuery = {},
-) {
+export async function createCourse(prisma: PrismaClient, contentRoot: string, input: unknown, query: CourseQuery = {}) {
   const { prerequisiteIds, ...columns } = parseInput(courseCreateSchema(contentRoot), input, 'input');
   // Read before the transaction opens: the embedded database runs one transaction at a time.
   const markdown = columns.isActive === false ? null : await readLesson(contentRoot, columns.contentPath ?? null);

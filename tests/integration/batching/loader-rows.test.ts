@@ -3,7 +3,12 @@ import { createAssessment, createCourse, createUser } from '../../helpers/factor
 import { createLoaders } from '../../../src/graphql/context.js';
 import { createRowReader } from '../../../src/platform/db/statements.js';
 import type { Viewer } from '../../../src/auth/token.js';
-import { courseWhere, readCatalogPage, type CoursePageQuery } from '../../../src/modules/course/catalog.js';
+import {
+  countCourses,
+  courseWhere,
+  readCatalogPage,
+  type CoursePageQuery,
+} from '../../../src/modules/course/catalog.js';
 
 /**
  * The catalog's lookups read with named statements instead of Prisma, and hand their rows to fields typed by
@@ -101,13 +106,22 @@ describe.each([
       expect(expected.length).toBeGreaterThan(0);
       expect(read).toStrictEqual(expected);
       expect(server.database.statementsSince(mark)).toEqual([
-        expect.stringMatching(withPrerequisites ? /"?onPage"? DESC, id$/ : / id > \? ORDER BY id LIMIT \?$/),
+        expect.stringMatching(
+          withPrerequisites
+            ? /"?onPage"? DESC, id$/
+            : /AS "?catalogCount"? FROM courses .* id > \? ORDER BY id LIMIT \?$/,
+        ),
       ]);
+      // The page left its filter's count for totalCount: no statement of its own.
+      const counted = await countCourses({ prisma, loaders }, filter, canSeeInactive);
+      expect(server.database.statementsSince(mark)).toHaveLength(1);
+      expect(counted).toBe(await prisma.course.count({ where: courseWhere(filter, canSeeInactive) }));
       if (!withPrerequisites) return;
       // courseById then answers the page's prerequisites as its own statement would, without one.
       const prerequisiteIds = [...new Set(read.flatMap((course) => course.prerequisites))];
+      const sinceCount = server.database.statementCount();
       const primed = await loaders.courseById.loadMany(prerequisiteIds);
-      expect(server.database.statementsSince(mark)).toHaveLength(1);
+      expect(server.database.statementsSince(sinceCount)).toHaveLength(0);
       const visible = await prisma.course.findMany({
         where: { id: { in: prerequisiteIds }, ...(canSeeInactive ? {} : { isActive: true }) },
       });
