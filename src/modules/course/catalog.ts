@@ -157,13 +157,12 @@ export async function readCatalogPage(
   const page: Course[] = [];
   for (const { catalogCount, onPage = true, ...course } of rows) {
     if (onPage) page.push(course);
-    if (withPrerequisites) loaders.courseById.prime(course.id, course);
+    if (withPrerequisites) loaders.primeCourse(course.id, course);
   }
   // The page's rows come first, each with the count.
   if (rows[0]) loaders.catalogCount.prime(plain, rows[0].catalogCount!);
   // What the statement did not bring, the viewer may not see (or it is gone): courseById's answer for it.
-  if (withPrerequisites)
-    for (const id of page.flatMap((course) => course.prerequisites)) loaders.courseById.prime(id, null);
+  if (withPrerequisites) for (const id of page.flatMap((course) => course.prerequisites)) loaders.primeCourse(id, null);
   return page;
 }
 

@@ -8,8 +8,26 @@ import type { NamedStatement, RowReader } from '../../platform/db/statements.js'
 export interface CourseLoaders {
   /** Courses the viewer may see by id (inactive ones are null for learners); prerequisites are batched so. */
   courseById: DataLoader<number, Course | null>;
+  /**
+   * What courseById has answered or been primed with, at hand without a promise: a resolver answers from it
+   * synchronously instead of awaiting the loader for rows it already has.
+   */
+  knownCourses: ReadonlyMap<number, Course | null>;
+  /** Primes courseById (and knownCourses) with a course the viewer may see, or null for one they may not. */
+  primeCourse(id: number, course: Course | null): void;
   /** How many courses of a level (null: all) and activity (null: both) there are; a catalog page primes it. */
   catalogCount: DataLoader<CatalogCountKey, number, string>;
+}
+
+/** The visible courses of `ids` in their order if every one is known (knownCourses), else undefined. */
+export function knownCoursesOf(loaders: CourseLoaders, ids: readonly number[]): Course[] | undefined {
+  const courses: Course[] = [];
+  for (const id of ids) {
+    const course = loaders.knownCourses.get(id);
+    if (course === undefined) return undefined;
+    if (course) courses.push(course);
+  }
+  return courses;
 }
 
 export interface CatalogCountKey {
@@ -43,10 +61,22 @@ const COURSES_BY_ID: Record<'admin' | 'learner', NamedStatement> = {
 
 export function createCourseLoaders(readRows: RowReader, viewer: Viewer | null): CourseLoaders {
   const coursesById = COURSES_BY_ID[isAdmin(viewer) ? 'admin' : 'learner'];
+  const knownCourses = new Map<number, Course | null>();
+  const remember = (id: number, course: Course | null) => {
+    if (!knownCourses.has(id)) knownCourses.set(id, course);
+  };
+  const courseById = new DataLoader<number, Course | null>(async (ids) => {
+    const courses = byKey(ids, await readRows<Course>(coursesById, [ids]), (course) => course.id);
+    ids.forEach((id, index) => remember(id, courses[index]!));
+    return courses;
+  });
   return {
-    courseById: new DataLoader(async (ids) =>
-      byKey(ids, await readRows<Course>(coursesById, [ids]), (course) => course.id),
-    ),
+    courseById,
+    knownCourses,
+    primeCourse(id, course) {
+      courseById.prime(id, course);
+      remember(id, course);
+    },
     catalogCount: new DataLoader(
       (keys) =>
         Promise.all(

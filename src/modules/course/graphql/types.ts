@@ -5,6 +5,7 @@ import { activeUnlessAdmin } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
 import { readCourseContent } from '../../../platform/content.js';
 import { present } from '../../../platform/db/keyed-rows.js';
+import { knownCoursesOf } from '../loaders.js';
 
 export const CourseRef = builder.prismaNode('Course', {
   description: 'A lesson of the curriculum, with its Markdown content and its assessments.',
@@ -43,7 +44,9 @@ builder.prismaObjectField(CourseRef, 'prerequisites', (t) =>
     description:
       'Courses to complete first, in the order the course lists them (inactive ones are hidden from learners).',
     select: { prerequisites: true },
-    resolve: async (course, _args, context) => present(await context.loaders.courseById.loadMany(course.prerequisites)),
+    resolve: (course, _args, context) =>
+      knownCoursesOf(context.loaders, course.prerequisites) ??
+      context.loaders.courseById.loadMany(course.prerequisites).then(present),
   }),
 );
 

@@ -6,6 +6,7 @@ import { ownedByViewer } from '../../../auth/access.js';
 import { rowId } from '../../../graphql/ids.js';
 import { DEFAULT_PAGE_SIZE, pageSizeOptions } from '../../../graphql/pagination.js';
 import { CourseRef } from '../../course/graphql/types.js';
+import { knownCoursesOf } from '../../course/loaders.js';
 import { UserRef } from '../../user/graphql/types.js';
 import { recommendedCourseIds, testScoreSchema, unmetPrerequisites, type TestScoreEntry } from '../service.js';
 
@@ -105,9 +106,11 @@ builder.prismaObjectFields(CourseRef, (t) => ({
     select: { prerequisites: true },
     resolve: async (course, _args, context) => {
       if (course.prerequisites.length === 0) return true;
-      // Both loads start in the same tick as the page's own lookups, so they join those batches.
+      // Both loads start in the same tick as the page's own lookups, so they join those batches; the catalog
+      // page has usually brought the courses already.
       const [courses, progress] = await Promise.all([
-        context.loaders.courseById.loadMany(course.prerequisites),
+        knownCoursesOf(context.loaders, course.prerequisites) ??
+          context.loaders.courseById.loadMany(course.prerequisites).then(present),
         context.loaders.viewerProgressByCourse.loadMany(course.prerequisites),
       ]);
       const completed = new Set(
@@ -115,7 +118,7 @@ builder.prismaObjectFields(CourseRef, (t) => ({
           .filter((row) => row.completedAt !== null)
           .map((row) => row.courseId),
       );
-      return unmetPrerequisites(present(courses), completed).length === 0;
+      return unmetPrerequisites(courses, completed).length === 0;
     },
   }),
 }));
