@@ -24,10 +24,11 @@ import { cacheControlDirective, type CacheControlArgs } from './cache-control.js
  * The cache policy of an operation from the schema's `@cacheControl` hints, by the rules of Apollo's
  * cache-control plugin (each field: its type's hint, then its own; a composite field or a root field without a
  * maxAge gets `defaultMaxAge`; `inheritMaxAge` takes the parent's), applied to every field the operation
- * selects instead of every field it resolved. Apollo's plugin learns the hints through willResolveField, called for
- * each of a page's hundreds of fields with a policy object, a closure and, for a field that returns a promise,
- * one more `then` on it; a walk of the document costs once per operation. Selected and not resolved (below a null, in an empty list, in a
- * fragment on another type) can only make the policy stricter, never more cacheable.
+ * selects instead of every field it resolved. Apollo's plugin learns the hints through willResolveField, called
+ * for each of a page's hundreds of fields with a policy object, a closure and, for a field that returns a
+ * promise, one more `then` on it; a walk of the document costs once per operation. Selected and not resolved
+ * (below a null, in an empty list, in a fragment on another type) can only make the policy stricter, never more
+ * cacheable.
  */
 export function operationCacheHint(
   schema: GraphQLSchema,

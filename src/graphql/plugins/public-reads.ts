@@ -63,8 +63,8 @@ function viewerPolicyPlugin(): ApolloServerPlugin<Context> {
 /**
  * Apollo's cache-control plugin for the Cache-Control header it derives from the policy, with the policy taken
  * from the operation's hints (cache-policy.ts) instead of from its willResolveField, which Apollo would call for
- * every field of every response.
- * Spread from Apollo's plugin, it keeps the plugin's id, so that Apollo installs no default one beside it.
+ * every field of every response. Spread from Apollo's plugin, it keeps the plugin's id, so that Apollo installs
+ * no default one beside it.
  */
 function cachePolicyPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
   // Fields without a hint are not cacheable; scalars take their parent's policy.

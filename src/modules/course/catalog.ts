@@ -125,9 +125,9 @@ interface CatalogReaders {
  * no relation selected) is one named statement: through Prisma's findMany it cost the page's CPU time for
  * query compilation, result mapping and client promises. It brings the filter's count too, which it leaves in
  * catalogCount for totalCount; when the page's fields read its courses' prerequisites (`withPrerequisites`),
- * it brings those courses and leaves them in courseById, hidden and missing ones as null: no lookup follows. Any other page goes through Prisma's
- * where clause. A cursor's page starts after the cursor's id even when that course is gone or hidden, where
- * Prisma's cursor would find nothing.
+ * it brings those courses and leaves them in courseById, hidden and missing ones as null: no lookup follows.
+ * Any other page goes through Prisma's where clause. A cursor's page starts after the cursor's id even when
+ * that course is gone or hidden, where Prisma's cursor would find nothing.
  */
 export async function readCatalogPage(
   { prisma, readRows, loaders }: CatalogReaders,
