@@ -21,7 +21,8 @@ import {
 import { cacheControlDirective, type CacheControlArgs } from './cache-control.js';
 
 /**
- * The cache policy of an operation from the schema's `@cacheControl` hints, by the rules of Apollo's
+ * The cache policy of an operation from the schema's `@cacheControl` hints (remembered per operation for this
+ * schema and default), by the rules of Apollo's
  * cache-control plugin (each field: its type's hint, then its own; a composite field or a root field without a
  * maxAge gets `defaultMaxAge`; `inheritMaxAge` takes the parent's), applied to every field the operation
  * selects instead of every field it resolved. Apollo's plugin learns the hints through willResolveField, called
@@ -30,30 +31,32 @@ import { cacheControlDirective, type CacheControlArgs } from './cache-control.js
  * (below a null, in an empty list, in a fragment on another type) can only make the policy stricter, never more
  * cacheable.
  */
-export function operationCacheHint(
+export function operationCacheHints(
   schema: GraphQLSchema,
+  defaultMaxAge: number,
+): (
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
-  defaultMaxAge: number,
-): CacheHint {
-  const cached = hintsWithoutVariables.get(operation);
-  if (cached) return cached;
-  const fragments = new Map(
-    document.definitions.flatMap((definition) =>
-      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
-    ),
-  );
-  const walk = { schema, fragments, variables: variables ?? {}, defaultMaxAge, usesVariables: false };
-  const overall: CacheHint = {};
-  const root = schema.getRootType(operation.operation);
-  if (root) visitSelections(walk, overall, root, operation.selectionSet, true);
-  if (!walk.usesVariables) hintsWithoutVariables.set(operation, overall);
-  return overall;
+) => CacheHint {
+  /** Operations whose selection no `@skip`/`@include` variable changes: their hint is the same on every request. */
+  const hintsWithoutVariables = new WeakMap<OperationDefinitionNode, CacheHint>();
+  return (document, operation, variables) => {
+    const cached = hintsWithoutVariables.get(operation);
+    if (cached) return cached;
+    const fragments = new Map(
+      document.definitions.flatMap((definition) =>
+        definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+      ),
+    );
+    const walk = { schema, fragments, variables: variables ?? {}, defaultMaxAge, usesVariables: false };
+    const overall: CacheHint = {};
+    const root = schema.getRootType(operation.operation);
+    if (root) visitSelections(walk, overall, root, operation.selectionSet, true);
+    if (!walk.usesVariables) hintsWithoutVariables.set(operation, overall);
+    return overall;
+  };
 }
-
-/** Operations whose selection no `@skip`/`@include` variable changes: their hint is the same on every request. */
-const hintsWithoutVariables = new WeakMap<OperationDefinitionNode, CacheHint>();
 
 interface Walk {
   schema: GraphQLSchema;

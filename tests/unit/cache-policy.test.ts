@@ -1,12 +1,13 @@
 import { getOperationAST, parse } from 'graphql';
 import { schema } from '../../src/graphql/schema.js';
-import { operationCacheHint } from '../../src/graphql/cache-policy.js';
+import { operationCacheHints } from '../../src/graphql/cache-policy.js';
 import { PUBLIC_READ_MAX_AGE_SECONDS } from '../../src/graphql/cache-control.js';
 
 /** The hint of the document's operation, as the Apollo plugin's default (not cacheable) leaves unhinted fields. */
+const hints = operationCacheHints(schema, 0);
 const hintOf = (query: string, variables?: Record<string, unknown>) => {
   const document = parse(query);
-  return operationCacheHint(schema, document, getOperationAST(document)!, variables, 0);
+  return hints(document, getOperationAST(document)!, variables);
 };
 
 describe("an operation's cache policy from the schema's hints", () => {

@@ -5,7 +5,7 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { Context } from '../context.js';
 import type { GraphQLCaches } from '../caches.js';
 import { INVALIDATES_PUBLIC_READS } from '../cache-control.js';
-import { operationCacheHint } from '../cache-policy.js';
+import { operationCacheHints } from '../cache-policy.js';
 
 /**
  * Caching of public reads, in three parts:
@@ -70,6 +70,7 @@ function cachePolicyPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
   // Fields without a hint are not cacheable; scalars take their parent's policy.
   const defaultMaxAge = 0;
   const apollos = ApolloServerPluginCacheControl({ defaultMaxAge });
+  const hintOf = operationCacheHints(schema, defaultMaxAge);
   return {
     ...apollos,
     async requestDidStart(requestContext) {
@@ -78,9 +79,7 @@ function cachePolicyPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
         async executionDidStart({ overallCachePolicy, document, operation, request }) {
           // As Apollo's plugin: a policy some plugin already set before execution wins over the hints.
           if (overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined) return;
-          overallCachePolicy.restrict(
-            operationCacheHint(schema, document, operation, request.variables, defaultMaxAge),
-          );
+          overallCachePolicy.restrict(hintOf(document, operation, request.variables));
         },
         ...(headers?.willSendResponse ? { willSendResponse: headers.willSendResponse } : {}),
       };

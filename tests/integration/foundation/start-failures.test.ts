@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MIGRATIONS_DIR } from '../../../src/platform/db/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
-import { npmStartArgs } from '../../helpers/npm-start.js';
+import { npmStart, npmStartArgs } from '../../helpers/npm-start.js';
 
 /** `npm start` refuses to run, with exit code 1 and a message naming the cause, when it cannot serve. */
 
@@ -38,6 +38,8 @@ async function start(env: Record<string, string>) {
         JWT_SECRET: 'a-secret-that-is-at-least-32-characters-long',
         LOG_LEVEL: 'warn',
         ...env,
+        // As npm start: its own variables win.
+        ...npmStart().env,
       },
     });
     return { code: 0, stderr: '' };
