@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { rowTypes } from './timestamps.js';
 
 /**
  * A read the server sends often, with a name of its own: PostgreSQL parses and plans a named statement once
@@ -10,7 +11,7 @@ export interface NamedStatement {
   readonly text: string;
 }
 
-/** Runs a NamedStatement on the pool and returns its rows as pg types them. */
+/** Runs a NamedStatement on the pool and returns its rows as pg types them (timestamptz by parseTimestamptz). */
 export type RowReader = <Row extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]) => Promise<Row[]>;
 
 /**
@@ -20,7 +21,9 @@ export type RowReader = <Row extends pg.QueryResultRow>(statement: NamedStatemen
 export function createRowReader(pool: pg.Pool, { prepared }: { prepared: boolean }): RowReader {
   return async <Row extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]) => {
     const { rows } = await pool.query<Row>(
-      prepared ? { name: statement.name, text: statement.text, values } : { text: statement.text, values },
+      prepared
+        ? { name: statement.name, text: statement.text, values, types: rowTypes }
+        : { text: statement.text, values, types: rowTypes },
     );
     return rows;
   };
