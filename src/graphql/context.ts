@@ -6,6 +6,7 @@ import type { PubSub } from '../platform/pubsub.js';
 import type { ChatReplies } from '../modules/chat/replies.js';
 import { createAssessmentLoaders, type AssessmentLoaders } from '../modules/assessment/loaders.js';
 import { createCourseLoaders, type CourseLoaders } from '../modules/course/loaders.js';
+import type { CatalogColumn } from '../modules/course/catalog.js';
 import { createProgressLoaders, type ProgressLoaders } from '../modules/progress/loaders.js';
 import type { RequestScope } from '../platform/request-scope.js';
 import type { Database } from '../platform/db/client.js';
@@ -17,16 +18,24 @@ import type { RowReader } from '../platform/db/statements.js';
  * a page of courses costs one query per kind, not per course. Created per request: results are the
  * viewer's own and must not outlive the request.
  */
-export type Loaders = CourseLoaders & ProgressLoaders & AssessmentLoaders;
+export type Loaders = CourseLoaders &
+  ProgressLoaders &
+  AssessmentLoaders & {
+    /** What the other modules read beside a plain catalog page, in the page's statement (CatalogColumn). */
+    catalogColumns: readonly CatalogColumn[];
+  };
 
 /** What the loaders read with: Prisma, and the named statements of the catalog's hot lookups. */
 export type LoaderDatabase = Pick<Database, 'prisma' | 'readRows'>;
 
 export function createLoaders(database: LoaderDatabase, viewer: Viewer | null): Loaders {
+  const progress = createProgressLoaders(database.readRows, viewer);
+  const assessments = createAssessmentLoaders(database, viewer);
   return {
     ...createCourseLoaders(database.readRows, viewer),
-    ...createProgressLoaders(database.readRows, viewer),
-    ...createAssessmentLoaders(database, viewer),
+    ...progress,
+    ...assessments,
+    catalogColumns: [progress.viewerProgressColumn, assessments.assessmentsColumn].filter((column) => !!column),
   };
 }
 

@@ -4,6 +4,8 @@ import type { Viewer } from '../../auth/token.js';
 import { isAdmin } from '../../auth/access.js';
 import { groupedByKey } from '../../platform/db/keyed-rows.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
+import { dateOf, jsonTimestamp } from '../../platform/db/json-values.js';
+import type { CatalogColumn } from '../course/catalog.js';
 
 /**
  * An assessment as a course's list of them reads it: without its questions and scoring rules, most of the
@@ -28,15 +30,48 @@ export interface AssessmentLoaders {
    * synchronously instead of awaiting the primed loader for a value it already has.
    */
   knownViewerAttemptCounts: ReadonlyMap<number, number>;
+  /** A course's assessments at hand without a promise (a catalog page brought them), or undefined. */
+  knownAssessments: ReadonlyMap<number, AssessmentListing[]>;
+  /** The assessments of each course of a catalog page with the viewer's attempt counts, in the page's statement. */
+  assessmentsColumn: CatalogColumn;
 }
 
 /** A course's assessments with the viewer's attempt count at each, for the statements below. */
 type ListingRow = AssessmentListing & { viewerAttempts: number };
 
+/** The viewer's attempts at assessment `a`; `viewer` is the viewer's id (0 when anonymous: no user has id 0). */
+const viewerAttempts = (viewer: string) =>
+  `(SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = ${viewer})`;
+
 const LISTING_COLUMNS = `a.id, a.course_id AS "courseId", a.title, a.description, a.difficulty,
   a.pass_threshold AS "passThreshold", a.time_limit_minutes AS "timeLimitMinutes", a.max_attempts AS "maxAttempts",
   a.is_active AS "isActive", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
-  (SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = $2) AS "viewerAttempts"`;
+  ${viewerAttempts('$2')} AS "viewerAttempts"`;
+
+/** A ListingRow as JSON (timestamps by jsonTimestamp), for the catalog's column. */
+const LISTING_JSON = `json_build_object('id', a.id, 'courseId', a.course_id, 'title', a.title,
+  'description', a.description, 'difficulty', a.difficulty, 'passThreshold', a.pass_threshold,
+  'timeLimitMinutes', a.time_limit_minutes, 'maxAttempts', a.max_attempts, 'isActive', a.is_active,
+  'createdAt', ${jsonTimestamp('a.created_at')}, 'updatedAt', ${jsonTimestamp('a.updated_at')},
+  'viewerAttempts', ${viewerAttempts('$viewer')})`;
+
+type ListingJson = Omit<ListingRow, 'createdAt' | 'updatedAt'> & { createdAt: number; updatedAt: number };
+
+/**
+ * The catalog column of a course's assessments as ASSESSMENTS_BY_COURSE reads them. The page's courses are
+ * those the viewer may see, so for learners only the assessments' own activity is left to test.
+ */
+const ASSESSMENTS_COLUMN: Record<'admin' | 'learner', Pick<CatalogColumn, 'name' | 'sql'>> = {
+  admin: {
+    name: 'assessments',
+    sql: `(SELECT coalesce(json_agg(${LISTING_JSON} ORDER BY a.id), '[]') FROM assessments a WHERE a.course_id = listed.id)`,
+  },
+  learner: {
+    name: 'visible-assessments',
+    sql: `(SELECT coalesce(json_agg(${LISTING_JSON} ORDER BY a.id), '[]') FROM assessments a
+      WHERE a.course_id = listed.id AND a.is_active)`,
+  },
+};
 
 /**
  * $1: course ids, $2: the viewer (0 when anonymous: no user has id 0). What visibleAssessments allows: admins
@@ -75,22 +110,36 @@ export function createAssessmentLoaders(
       ),
   );
   const knownViewerAttemptCounts = new Map<number, number>();
-  const assessmentsByCourse = ASSESSMENTS_BY_COURSE[isAdmin(viewer) ? 'admin' : 'learner'];
+  const knownAssessments = new Map<number, AssessmentListing[]>();
+  const access = isAdmin(viewer) ? 'admin' : 'learner';
+  // The viewer's attempts are counted in the same statement (anonymous viewers count none).
+  const listingOf = ({ viewerAttempts, ...assessment }: ListingRow): AssessmentListing => {
+    if (viewer) {
+      viewerAttemptCountByAssessment.prime(assessment.id, viewerAttempts);
+      knownViewerAttemptCounts.set(assessment.id, viewerAttempts);
+    }
+    return assessment;
+  };
+  const assessmentsByCourse: AssessmentLoaders['assessmentsByCourse'] = new DataLoader(async (courseIds) => {
+    const rows = await readRows<ListingRow>(ASSESSMENTS_BY_COURSE[access], [courseIds, viewer?.id ?? 0]);
+    return groupedByKey(courseIds, rows.map(listingOf), (assessment) => assessment.courseId);
+  });
   return {
-    assessmentsByCourse: new DataLoader(async (courseIds) => {
-      // The viewer's attempts are counted in the same statement (anonymous viewers count none).
-      const rows = await readRows<ListingRow>(assessmentsByCourse, [courseIds, viewer?.id ?? 0]);
-      const assessments = rows.map(({ viewerAttempts, ...assessment }) => {
-        if (viewer) {
-          viewerAttemptCountByAssessment.prime(assessment.id, viewerAttempts);
-          knownViewerAttemptCounts.set(assessment.id, viewerAttempts);
-        }
-        return assessment;
-      });
-      return groupedByKey(courseIds, assessments, (assessment) => assessment.courseId);
-    }),
+    assessmentsByCourse,
     viewerAttemptsByAssessment,
     viewerAttemptCountByAssessment,
     knownViewerAttemptCounts,
+    knownAssessments,
+    assessmentsColumn: {
+      ...ASSESSMENTS_COLUMN[access],
+      fields: ['assessments'],
+      take(courseId, value) {
+        const listings = (value as ListingJson[]).map((row) =>
+          listingOf({ ...row, createdAt: dateOf(row.createdAt), updatedAt: dateOf(row.updatedAt) }),
+        );
+        assessmentsByCourse.prime(courseId, listings);
+        knownAssessments.set(courseId, listings);
+      },
+    },
   };
 }

@@ -99,23 +99,69 @@ const PAGE_ROWS = `SELECT ${COURSE_COLUMNS}, (${CATALOG_COUNT}) AS "catalogCount
 const CATALOG_PAGE: NamedStatement = { name: 'catalog-page', text: PAGE_ROWS };
 
 /**
- * CATALOG_PAGE ($1-$4) and, after its rows, the prerequisite courses of its courses that are not on it and that
- * the viewer may see ($5: inactive ones too): `onPage` tells them apart.
+ * The visible prerequisite courses of the page's courses that are not on it ($5: inactive ones too), after the
+ * page's rows: `onPage` tells them apart.
  */
-const CATALOG_PAGE_WITH_PREREQUISITES: NamedStatement = {
-  name: 'catalog-page-with-prerequisites',
-  text: `WITH page AS (${PAGE_ROWS})
+const WITH_PREREQUISITES = `WITH page AS (${PAGE_ROWS})
     SELECT *, true AS "onPage" FROM page
     UNION ALL
     SELECT ${COURSE_COLUMNS}, NULL, false FROM courses
-    WHERE id IN (SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page) AND ($5::boolean OR is_active)
+    WHERE id IN (SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page) AND ($5::boolean OR is_active)`;
+
+const CATALOG_PAGE_WITH_PREREQUISITES: NamedStatement = {
+  name: 'catalog-page-with-prerequisites',
+  text: `${WITH_PREREQUISITES}
     ORDER BY "onPage" DESC, id`,
 };
 
-type PageRow = Course & { catalogCount: number | null; onPage?: boolean };
+/**
+ * A value another module reads for each course of a plain catalog page, brought by the page's own statement as
+ * a column: the page's fields then answer from what the page brought, with no statement after it, and without
+ * waiting. Created per request, since what it takes is the request's.
+ */
+export interface CatalogColumn {
+  /** Part of the statement's name, which must belong to one text. */
+  readonly name: string;
+  /** The Course fields that read it, at any depth beneath the page: the page brings it when one is selected. */
+  readonly fields: readonly string[];
+  /** An SQL expression, a value of JSON, over the row's course, `listed`, and the viewer's id, `$viewer`. */
+  readonly sql: string;
+  /** Takes each course's value, as JSON.parse reads the expression's. */
+  take(courseId: number, value: unknown): void;
+}
+
+/** The page statements with columns, by name: as many as there are combinations of the modules' columns. */
+const pageStatements = new Map<string, NamedStatement>();
+
+/** The statement of a plain page with the prerequisite courses its fields read and the columns they read. */
+function pageStatement(withPrerequisites: boolean, columns: readonly CatalogColumn[]): NamedStatement {
+  if (columns.length === 0) return withPrerequisites ? CATALOG_PAGE_WITH_PREREQUISITES : CATALOG_PAGE;
+  const name = [withPrerequisites ? CATALOG_PAGE_WITH_PREREQUISITES.name : CATALOG_PAGE.name]
+    .concat(columns.map((column) => column.name))
+    .join('+');
+  let statement = pageStatements.get(name);
+  if (!statement) {
+    // PostgreSQL cuts names at 63 bytes, and two names cut alike would share one text.
+    if (name.length > 63) throw new Error(`catalog statement name too long: ${name}`);
+    const viewer = withPrerequisites ? '$6' : '$5';
+    const values = columns.map((column) => column.sql.replaceAll('$viewer', viewer));
+    statement = {
+      name,
+      text: `SELECT listed.*, json_build_array(${values.join(', ')}) AS "columnValues"
+    FROM (${withPrerequisites ? WITH_PREREQUISITES : `SELECT *, true AS "onPage" FROM (${PAGE_ROWS}) page`}) listed
+    ORDER BY "onPage" DESC, id`,
+    };
+    pageStatements.set(name, statement);
+  }
+  return statement;
+}
+
+type PageRow = Course & { catalogCount: number | null; onPage?: boolean; columnValues?: unknown[] };
 
 interface CatalogReaders {
   prisma: PrismaClient;
+  /** Whose `$viewer` the columns read (0: anonymous, no user's id). */
+  viewer: { id: number } | null;
   readRows: RowReader;
   loaders: CourseLoaders;
 }
@@ -125,19 +171,27 @@ interface CatalogReaders {
  * no relation selected) is one named statement: through Prisma's findMany it cost the page's CPU time for
  * query compilation, result mapping and client promises. It brings the filter's count too, which it leaves in
  * catalogCount for totalCount; when the page's fields read its courses' prerequisites (`withPrerequisites`),
- * it brings those courses and leaves them in courseById, hidden and missing ones as null: no lookup follows.
- * Any other page goes through Prisma's where clause. A cursor's page starts after the cursor's id even when
+ * it brings those courses and leaves them in courseById, hidden and missing ones as null: no lookup follows;
+ * `columns` are the other modules' values its fields read, which it hands to them (see CatalogColumn). Any
+ * other page goes through Prisma's where clause. A cursor's page starts after the cursor's id even when
  * that course is gone or hidden, where Prisma's cursor would find nothing.
  */
 export async function readCatalogPage(
-  { prisma, readRows, loaders }: CatalogReaders,
+  { prisma, viewer, readRows, loaders }: CatalogReaders,
   query: CoursePageQuery,
   {
     filter: rawFilter,
     order,
     canSeeInactive,
     withPrerequisites,
-  }: { filter: unknown; order: CourseOrder | null | undefined; canSeeInactive: boolean; withPrerequisites: boolean },
+    columns = [],
+  }: {
+    filter: unknown;
+    order: CourseOrder | null | undefined;
+    canSeeInactive: boolean;
+    withPrerequisites: boolean;
+    columns?: readonly CatalogColumn[];
+  },
 ): Promise<Course[]> {
   const filter = parseInput(courseFilterSchema, rawFilter, 'filter');
   const plain = order ? undefined : plainFilter(filter, canSeeInactive);
@@ -150,12 +204,13 @@ export async function readCatalogPage(
     });
   }
   if (plain === 'nothing') return [];
-  const pageValues = [plain.level, plain.isActive, startsAfter, query.take];
-  const rows = withPrerequisites
-    ? await readRows<PageRow>(CATALOG_PAGE_WITH_PREREQUISITES, [...pageValues, canSeeInactive])
-    : await readRows<PageRow>(CATALOG_PAGE, pageValues);
+  const values: unknown[] = [plain.level, plain.isActive, startsAfter, query.take];
+  if (withPrerequisites) values.push(canSeeInactive);
+  if (columns.length > 0) values.push(viewer?.id ?? 0);
+  const rows = await readRows<PageRow>(pageStatement(withPrerequisites, columns), values);
   const page: Course[] = [];
-  for (const { catalogCount, onPage = true, ...course } of rows) {
+  for (const { catalogCount, onPage = true, columnValues, ...course } of rows) {
+    columns.forEach((column, index) => column.take(course.id, columnValues![index]));
     if (onPage) page.push(course);
     if (withPrerequisites) loaders.primeCourse(course.id, course);
   }

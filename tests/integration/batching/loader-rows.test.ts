@@ -99,7 +99,7 @@ describe.each([
       const loaders = loadersOf(viewer());
       const mark = server.database.statementCount();
       const read = await readCatalogPage(
-        { prisma, readRows: createRowReader(server.database.pool, { prepared }), loaders },
+        { prisma, viewer: viewer(), readRows: createRowReader(server.database.pool, { prepared }), loaders },
         page,
         { filter, order: null, canSeeInactive, withPrerequisites },
       );
@@ -128,6 +128,47 @@ describe.each([
       expect(primed).toStrictEqual(prerequisiteIds.map((id) => visible.find((course) => course.id === id) ?? null));
     });
   });
+
+  it.each([
+    ['a learner', () => learner, true],
+    ['an admin', () => admin, true],
+    ['an anonymous visitor', () => null, true],
+    ['a learner, without prerequisites', () => learner, false],
+  ])(
+    "brings each course's progress and assessments for %s as their own statements read them",
+    async (_who, viewer, withPrerequisites) => {
+      const prisma = server.database.prisma;
+      const readRows = createRowReader(server.database.pool, { prepared });
+      const loaders = loadersOf(viewer());
+      const page = await readCatalogPage(
+        { prisma, viewer: viewer(), readRows, loaders },
+        { skip: 0, take: 6 },
+        {
+          filter: null,
+          order: null,
+          canSeeInactive: viewer()?.role === 'admin',
+          withPrerequisites,
+          columns: loaders.catalogColumns,
+        },
+      );
+      expect(loaders.catalogColumns).toHaveLength(viewer() ? 2 : 1);
+      const ids = page.map((course) => course.id);
+      const mark = server.database.statementCount();
+      const progress = await loaders.viewerProgressByCourse.loadMany(ids);
+      const assessments = await loaders.assessmentsByCourse.loadMany(ids);
+      const assessmentIds = assessments.flatMap((listings) =>
+        listings instanceof Error ? [] : listings.map((a) => a.id),
+      );
+      const attemptCounts = viewer() ? await loaders.viewerAttemptCountByAssessment.loadMany(assessmentIds) : [];
+      expect(server.database.statementsSince(mark)).toEqual([]);
+      const own = loadersOf(viewer());
+      expect(assessmentIds.length).toBeGreaterThan(0);
+      expect(progress).toStrictEqual(await own.viewerProgressByCourse.loadMany(ids));
+      expect(assessments).toStrictEqual(await own.assessmentsByCourse.loadMany(ids));
+      if (viewer())
+        expect(attemptCounts).toStrictEqual(await own.viewerAttemptCountByAssessment.loadMany(assessmentIds));
+    },
+  );
 
   it("reads the viewer's progress as Prisma reads it", async () => {
     const expected = await server.database.prisma.userProgress.findMany({ where: { userId: learner.id } });

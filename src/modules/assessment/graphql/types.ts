@@ -174,7 +174,8 @@ builder.prismaObjectField(CourseRef, 'assessments', (t) =>
     type: [AssessmentRef],
     description: "The course's assessments (learners: the active ones), in the order they were created.",
     // AssessmentListing rows: the fields that read the columns they lack select them (see above).
-    resolve: (course, _args, context) =>
-      context.loaders.assessmentsByCourse.load(course.id) as Promise<Assessment[]>,
+    resolve: (course, _args, { loaders }) =>
+      (loaders.knownAssessments.get(course.id) ?? loaders.assessmentsByCourse.load(course.id)) as
+        Assessment[] | Promise<Assessment[]>,
   }),
 );

@@ -4,11 +4,23 @@ import { activeUnlessAdmin, isAdmin } from '../../../auth/access.js';
 import { pageSizeOptions } from '../../../graphql/pagination.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { CourseFilterInput, CourseOrderInput, CourseRef } from './types.js';
-import { countCourses, readCatalogPage } from '../catalog.js';
+import { countCourses, readCatalogPage, type CatalogColumn } from '../catalog.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import { selectsBeneath } from '../../../graphql/selection.js';
 
 /** The Course fields that read a course's prerequisite courses (through courseById). */
 const readsPrerequisites = selectsBeneath(['prerequisites', 'isUnlocked']);
+
+/** Whether a page's selection reads a CatalogColumn, by the column's name (its fields are the same for a name). */
+const columnTests = new Map<string, ReturnType<typeof selectsBeneath>>();
+function readsColumn(column: CatalogColumn, info: GraphQLResolveInfo): boolean {
+  let test = columnTests.get(column.name);
+  if (!test) {
+    test = selectsBeneath(column.fields);
+    columnTests.set(column.name, test);
+  }
+  return test(info);
+}
 
 builder.queryFields((t) => ({
   courses: t.prismaConnection(
@@ -31,6 +43,7 @@ builder.queryFields((t) => ({
           order: args.orderBy,
           canSeeInactive: isAdmin(context.viewer),
           withPrerequisites: readsPrerequisites(info),
+          columns: context.loaders.catalogColumns.filter((column) => readsColumn(column, info)),
         }),
     },
     { name: 'CourseConnection' },

@@ -8,6 +8,9 @@ import { DEFAULT_PAGE_SIZE, pageSizeOptions } from '../../../graphql/pagination.
 import { CourseRef } from '../../course/graphql/types.js';
 import { knownCoursesOf } from '../../course/loaders.js';
 import { UserRef } from '../../user/graphql/types.js';
+import { knownViewerProgressOf } from '../loaders.js';
+import type { Course, UserProgress } from '../../../generated/prisma/client.js';
+import type { Context } from '../../../graphql/context.js';
 import { recommendedCourseIds, testScoreSchema, unmetPrerequisites, type TestScoreEntry } from '../service.js';
 
 /** Stored JSON, checked on its way out (a malformed entry is an internal error, not a wrong answer). */
@@ -96,7 +99,10 @@ builder.prismaObjectFields(CourseRef, (t) => ({
     nullable: true,
     description: "The viewer's progress in this course; null when not started or anonymous.",
     ...cacheHints.viewerSpecific,
-    resolve: (course, _args, context) => context.loaders.viewerProgressByCourse.load(course.id),
+    resolve: (course, _args, { loaders }) => {
+      const known = loaders.knownViewerProgress(course.id);
+      return known === undefined ? loaders.viewerProgressByCourse.load(course.id) : known;
+    },
   }),
   isUnlocked: t.boolean({
     ...cacheHints.viewerSpecific,
@@ -104,21 +110,27 @@ builder.prismaObjectFields(CourseRef, (t) => ({
       'True when the viewer has completed every active prerequisite (always true without prerequisites; ' +
       'false for anonymous viewers when there are any).',
     select: { prerequisites: true },
-    resolve: async (course, _args, context) => {
+    resolve: (course, _args, { loaders }) => {
       if (course.prerequisites.length === 0) return true;
-      // Both loads start in the same tick as the page's own lookups, so they join those batches; the catalog
-      // page has usually brought the courses already.
-      const [courses, progress] = await Promise.all([
-        knownCoursesOf(context.loaders, course.prerequisites) ??
-          context.loaders.courseById.loadMany(course.prerequisites).then(present),
-        context.loaders.viewerProgressByCourse.loadMany(course.prerequisites),
-      ]);
-      const completed = new Set(
-        present(progress)
-          .filter((row) => row.completedAt !== null)
-          .map((row) => row.courseId),
-      );
-      return unmetPrerequisites(courses, completed).length === 0;
+      // A catalog page has usually brought the prerequisite courses and the viewer's progress in them.
+      const courses = knownCoursesOf(loaders, course.prerequisites);
+      const progress = courses && knownViewerProgressOf(loaders, courses);
+      return courses && progress ? isUnlocked(courses, progress) : loadIsUnlocked(course.prerequisites, loaders);
     },
   }),
 }));
+
+/** Whether the viewer has completed every active one of the prerequisite courses, given their progress. */
+function isUnlocked(prerequisites: Course[], progress: UserProgress[]): boolean {
+  const completed = new Set(progress.filter((row) => row.completedAt !== null).map((row) => row.courseId));
+  return unmetPrerequisites(prerequisites, completed).length === 0;
+}
+
+async function loadIsUnlocked(prerequisiteIds: number[], loaders: Context['loaders']): Promise<boolean> {
+  // Both loads start in the same tick as the page's own lookups, so they join those batches.
+  const [courses, progress] = await Promise.all([
+    knownCoursesOf(loaders, prerequisiteIds) ?? loaders.courseById.loadMany(prerequisiteIds).then(present),
+    loaders.viewerProgressByCourse.loadMany(prerequisiteIds).then(present),
+  ]);
+  return isUnlocked(courses, progress);
+}
