@@ -81,14 +81,15 @@ export function createProgressLoaders(readRows: RowReader, viewer: Viewer | null
           sql: `(SELECT ${PROGRESS_JSON} FROM user_progress p WHERE p.user_id = $viewer AND p.course_id = listed.id)`,
           take(courseId, value) {
             const row = value as ProgressJson | null;
-            const progress: UserProgress | null = row && {
-              ...row,
-              completionRate: new Prisma.Decimal(row.completionRate),
-              lastAccessed: dateOf(row.lastAccessed),
-              completedAt: dateOrNullOf(row.completedAt),
-              createdAt: dateOf(row.createdAt),
-              updatedAt: dateOf(row.updatedAt),
-            };
+            const progress =
+              row &&
+              progressOf({
+                ...row,
+                lastAccessed: dateOf(row.lastAccessed),
+                completedAt: dateOrNullOf(row.completedAt),
+                createdAt: dateOf(row.createdAt),
+                updatedAt: dateOf(row.updatedAt),
+              });
             viewerProgressByCourse.prime(courseId, progress);
             known.set(courseId, progress);
           },
