@@ -7,6 +7,9 @@ import { readCourseContent } from '../../../platform/content.js';
 import { present } from '../../../platform/db/keyed-rows.js';
 import { knownCoursesOf } from '../loaders.js';
 
+// No type-level select: every Course row carries every column (plugin-prisma's include mode, and the course
+// module's own statements), so its fields read columns without a field-level select, which would wrap each
+// resolver in plugin-prisma's per-row mapping lookup. A type-level select would make those reads type errors.
 export const CourseRef = builder.prismaNode('Course', {
   description: 'A lesson of the curriculum, with its Markdown content and its assessments.',
   ...cacheHints.publicRead,
@@ -25,7 +28,6 @@ export const CourseRef = builder.prismaNode('Course', {
     content: t.string({
       nullable: true,
       description: "The course's Markdown lesson text, read from contentPath.",
-      select: { contentPath: true },
       resolve: (course, _args, context) => readCourseContent(context.config.CONTENT_ROOT, course.contentPath),
     }),
     videoUrl: t.exposeString('videoUrl', { nullable: true }),
@@ -43,7 +45,6 @@ builder.prismaObjectField(CourseRef, 'prerequisites', (t) =>
     type: [CourseRef],
     description:
       'Courses to complete first, in the order the course lists them (inactive ones are hidden from learners).',
-    select: { prerequisites: true },
     resolve: (course, _args, context) =>
       knownCoursesOf(context.loaders, course.prerequisites) ??
       context.loaders.courseById.loadMany(course.prerequisites).then(present),

@@ -109,7 +109,6 @@ builder.prismaObjectFields(CourseRef, (t) => ({
     description:
       'True when the viewer has completed every active prerequisite (always true without prerequisites; ' +
       'false for anonymous viewers when there are any).',
-    select: { prerequisites: true },
     resolve: (course, _args, { loaders }) => {
       if (course.prerequisites.length === 0) return true;
       // A catalog page has usually brought the prerequisite courses and the viewer's progress in them.
