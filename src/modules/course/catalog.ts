@@ -100,13 +100,15 @@ const CATALOG_PAGE: NamedStatement = { name: 'catalog-page', text: PAGE_ROWS };
 
 /**
  * The visible prerequisite courses of the page's courses that are not on it ($5: inactive ones too), after the
- * page's rows: `onPage` tells them apart.
+ * page's rows: `onPage` tells them apart. Their ids as one array, probed in the primary key: as `id IN (SELECT
+ * unnest(...))` the generic plan hashed them against a scan of every course, once any was off the page.
  */
 const WITH_PREREQUISITES = `WITH page AS (${PAGE_ROWS})
     SELECT *, true AS "onPage" FROM page
     UNION ALL
     SELECT ${COURSE_COLUMNS}, NULL, false FROM courses
-    WHERE id IN (SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page) AND ($5::boolean OR is_active)`;
+    WHERE id = ANY (ARRAY(SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page))
+      AND ($5::boolean OR is_active)`;
 
 const CATALOG_PAGE_WITH_PREREQUISITES: NamedStatement = {
   name: 'catalog-page-with-prerequisites',

@@ -30,8 +30,8 @@ const COURSES_WITH_PREREQUISITES =
   'WHERE (?::text IS NULL OR level = ?) ' +
   'AND (?::boolean IS NULL OR is_active = ?) AND id > ? ORDER BY id LIMIT ?) ' +
   'SELECT *, true AS onPage FROM page UNION ALL ' +
-  `SELECT ${COURSE_COLUMNS}, NULL, false FROM courses WHERE id IN (SELECT unnest(prerequisites) FROM page ` +
-  'EXCEPT SELECT id FROM page) AND (?::boolean OR is_active)';
+  `SELECT ${COURSE_COLUMNS}, NULL, false FROM courses WHERE id = ANY (ARRAY(SELECT unnest(prerequisites) FROM page ` +
+  'EXCEPT SELECT id FROM page)) AND (?::boolean OR is_active)';
 const epochMs = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)`;
 const VIEWER_PROGRESS =
   "(SELECT json_build_object('id', p.id, 'userId', p.user_id, 'courseId', p.course_id, " +
