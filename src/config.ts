@@ -173,6 +173,10 @@ export const configSchema = z
       20000,
       'cost of an operation with its variables: 1 a field, times first/last (default 20) below a page, times 10 below any other list',
     ),
+    GRAPHQL_COMPILED_OPERATIONS: positiveInt(
+      500,
+      'queries one instance keeps compiled by graphql-jit (least recently used go first); a query compiles on its first request',
+    ),
     HTTP_HEADERS_TIMEOUT_MS: positiveInt(
       10_000,
       'a client must send its request headers within this, or gets 408 and the connection closes',

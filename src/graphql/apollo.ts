@@ -4,7 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Context } from './context.js';
@@ -14,6 +14,7 @@ import { costLimitPlugin } from './plugins/cost.js';
 import { inputLimitPlugin } from './plugins/input.js';
 import { createMutationRateLimiter, rateLimitPlugin } from './plugins/rate-limit.js';
 import { publicReadsPlugins } from './plugins/public-reads.js';
+import { compiledQueriesPlugin } from './plugins/compiled-queries.js';
 import type { GraphQLCaches } from './caches.js';
 import { DOCUMENT_ID_EXTENSION, trustedDocumentsPlugin, type TrustedDocumentPolicy } from './trusted-documents.js';
 
@@ -119,6 +120,8 @@ export function createGraphQLServer({
 }: GraphQLServerDependencies): GraphQLServer {
   const production = config.NODE_ENV === 'production';
   const rateLimiter = createMutationRateLimiter(config, logger);
+  const formatForClients = (formatted: GraphQLFormattedError, error: unknown, requestId = requestIdOf(error)) =>
+    formatError(formatted, error, { logger, requestId });
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: !production,
@@ -134,7 +137,7 @@ export function createGraphQLServer({
     stringifyResult: (result) => JSON.stringify(result),
     parseOptions: parseOptions(limits),
     validationRules: limitRules(limits),
-    formatError: (formatted, error) => formatError(formatted, error, { logger, requestId: requestIdOf(error) }),
+    formatError: (formatted, error) => formatForClients(formatted, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
       // First: the document the other plugins see is the one the policy lets run.
@@ -148,6 +151,12 @@ export function createGraphQLServer({
       costLimitPlugin(schema, limits.maxCost),
       errorListCapPlugin(),
       rateLimitPlugin(rateLimiter),
+      // Last: a response from any plugin before it (the response cache's) wins.
+      compiledQueriesPlugin(schema, {
+        logger,
+        maxOperations: config.GRAPHQL_COMPILED_OPERATIONS,
+        formatError: formatForClients,
+      }),
     ],
     logger,
   });
