@@ -4,6 +4,7 @@ import {
   Kind,
   TypeInfo,
   getVariableValues,
+  locatedError,
   visit,
   visitWithTypeInfo,
   type DocumentNode,
@@ -47,7 +48,7 @@ export function readsPrismaLoaderMappings(schema: GraphQLSchema, document: Docum
 const tracer = trace.getTracer('dezhoumama-api');
 
 /** The project's formatError for one request (errors.ts), as Apollo calls it with the error it formats. */
-export type FormatError = (
+type FormatError = (
   formatted: GraphQLFormattedError,
   error: unknown,
   requestId: string,
@@ -146,20 +147,14 @@ function executionResponse(
   const errors = result.errors.map((error) => {
     const graphqlError = locate(error);
     try {
-      const extensions: Record<string, unknown> = {
-        ...graphqlError.extensions,
-        code: graphqlError.extensions.code ?? 'INTERNAL_SERVER_ERROR',
-      };
-      const asked = extensions.http as { status?: unknown; headers?: unknown } | undefined;
-      if (asked && typeof asked === 'object' && (asked.status === undefined || typeof asked.status === 'number')) {
-        if (asked.headers === undefined || asked.headers instanceof Map) {
-          if (asked.status) http.status = asked.status;
-          for (const [name, value] of (asked.headers as Map<string, string> | undefined) ?? [])
-            http.headers.set(name, value);
-          delete extensions.http;
-        }
+      const { http: asked, ...others } = graphqlError.extensions;
+      const extensions = isHttpHead(asked) ? others : graphqlError.extensions;
+      if (isHttpHead(asked)) {
+        http.status = asked.status ?? http.status;
+        for (const [name, value] of asked.headers ?? []) http.headers.set(name, value);
       }
-      return format({ ...graphqlError.toJSON(), extensions }, graphqlError);
+      const code = extensions.code ?? 'INTERNAL_SERVER_ERROR';
+      return format({ ...graphqlError.toJSON(), extensions: { ...extensions, code } }, graphqlError);
     } catch {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
@@ -167,18 +162,20 @@ function executionResponse(
   return { http, body: { kind: 'single', singleResult: { ...result, errors } } };
 }
 
-/**
- * A graphql-jit error as graphql-js's execute reports it (locatedError): the resolver's own GraphQLError when
- * it already has a path, otherwise a GraphQLError with the field nodes of its path and the thrown error.
- */
+/** An `extensions.http` Apollo takes into the response: a numeric status, headers as a Map, or both absent. */
+function isHttpHead(value: unknown): value is { status?: number; headers?: Map<string, string> } {
+  if (!value || typeof value !== 'object') return false;
+  const { status, headers } = value as { status?: unknown; headers?: unknown };
+  return (status === undefined || typeof status === 'number') && (headers === undefined || headers instanceof Map);
+}
+
+/** A graphql-jit error as graphql-js's execute reports it: located at the field nodes of its path. */
 function located(error: GraphQLError, document: DocumentNode, operation: OperationDefinitionNode): GraphQLError {
-  const original = error.originalError;
-  if (original instanceof GraphQLError && Array.isArray(original.path)) return original;
-  return new GraphQLError(error.message, {
-    nodes: error.path ? fieldNodesAt(document, operation, error.path) : undefined,
-    path: error.path,
-    originalError: original ?? undefined,
-  });
+  const nodes = error.path && fieldNodesAt(document, operation, error.path);
+  // Without an original error it is graphql-jit's own (a null for a non-null field), which carries no nodes.
+  return error.originalError
+    ? locatedError(error.originalError, nodes, error.path)
+    : new GraphQLError(error.message, { nodes, path: error.path });
 }
 
 /** The field nodes that answer a response path, through fragments (an error's nodes, for its locations). */

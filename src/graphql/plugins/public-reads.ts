@@ -79,7 +79,8 @@ function cachePolicyPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
         // Before execution, whichever executes it (graphql-js, or graphql-jit from responseForOperation, which
         // skips executionDidStart); a response cache hit replaces the policy with the one it was stored with.
         async didResolveOperation({ overallCachePolicy, document, operation, request }) {
-          // As Apollo's plugin: a policy some plugin already set wins over the hints. No operation: execution answers with its error.
+          // As Apollo's plugin: a policy some plugin already set wins over the hints. Without an operation,
+          // execution answers with its error.
           if (!operation || overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined) return;
           overallCachePolicy.restrict(hintOf(document, operation, request.variables));
         },

@@ -1,6 +1,10 @@
 import type { PrismaClient } from '../../../src/generated/prisma/client.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { createCharacter, createCourse, createUser } from '../../helpers/factories.js';
+import { parse } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import { schema } from '../../../src/graphql/schema.js';
+import { readsPrismaLoaderMappings } from '../../../src/graphql/plugins/compiled-queries.js';
 
 /**
  * A query that selects no plugin-prisma relation runs compiled by graphql-jit (graphql/plugins/compiled-queries),
@@ -23,7 +27,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** The pair takes both paths: the first compiles, the second stays on graphql-js (else the comparison says nothing). */
+function expectBothPaths(compiled: string, interpreted: string) {
+  expect(readsPrismaLoaderMappings(schema, parse(compiled))).toBe(false);
+  expect(isCompiledQuery(compileQuery(schema, parse(compiled)))).toBe(true);
+  expect(readsPrismaLoaderMappings(schema, parse(interpreted))).toBe(true);
+}
+
 async function both(variables: Record<string, unknown>) {
+  expectBothPaths(COMPILED, INTERPRETED);
   const [compiled, interpreted] = [
     await server.graphql(COMPILED, variables, { as: learner }),
     await server.graphql(INTERPRETED, variables, { as: learner }),
@@ -54,6 +66,7 @@ describe('a compiled query', () => {
       'query { characters(first: 1) { edges { node { id personalityConfig } } } viewer { progress(first: 1) { totalCount } } }',
     ],
   ])('reports %s with the errors and status graphql-js gives', async (_name, compiledQuery, interpretedQuery) => {
+    expectBothPaths(compiledQuery, interpretedQuery);
     const compiled = await server.graphql(compiledQuery, undefined, { as: learner });
     const interpreted = await server.graphql(interpretedQuery, undefined, { as: learner });
     expect(compiled.body.errors?.length).toBeGreaterThan(0);
