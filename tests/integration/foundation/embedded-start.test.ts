@@ -52,6 +52,9 @@ async function countContent(server: ServerProcess, token?: string) {
   return data;
 }
 
+/** pino's level number for warn: the lines worth showing when something failed. */
+const WARN_LEVEL = 40;
+
 const messages = (logs: ServerProcess['logs']) => logs.map((line) => line.msg);
 
 async function call<T>(server: ServerProcess, token: string, query: string, variables: Record<string, unknown> = {}) {
@@ -96,7 +99,12 @@ async function chat(server: ServerProcess, token: string): Promise<number> {
         s: startChatSession.id,
       },
     );
-    const [, reply] = (await feed.take(2)).map((result) => result.data!.chatMessageAdded);
+    const results = await feed.take(2).catch((error: unknown) => {
+      // The server's own account of the failure, which the client only sees masked.
+      const problems = server.logs.filter((line) => Number(line.level) >= WARN_LEVEL);
+      throw new Error(`${String(error)}\nserver warnings and errors: ${JSON.stringify(problems)}`, { cause: error });
+    });
+    const [, reply] = results.map((result) => result.data!.chatMessageAdded);
     expect(reply).toMatchObject({ role: 'CHARACTER', inReplyTo: { seq: 1 } });
     return performance.now() - sentAt;
   } finally {
