@@ -48,11 +48,7 @@ export function readsPrismaLoaderMappings(schema: GraphQLSchema, document: Docum
 const tracer = trace.getTracer('dezhoumama-api');
 
 /** The project's formatError for one request (errors.ts), as Apollo calls it with the error it formats. */
-type FormatError = (
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  requestId: string,
-) => GraphQLFormattedError;
+type FormatError = (formatted: GraphQLFormattedError, error: unknown, requestId: string) => GraphQLFormattedError;
 
 /**
  * Answers queries with graphql-jit's compiled execution instead of graphql-js's, from Apollo's
@@ -148,11 +144,10 @@ function executionResponse(
     const graphqlError = locate(error);
     try {
       const { http: asked, ...others } = graphqlError.extensions;
-      const extensions = isHttpHead(asked) ? others : graphqlError.extensions;
-      if (isHttpHead(asked)) {
-        http.status = asked.status ?? http.status;
-        for (const [name, value] of asked.headers ?? []) http.headers.set(name, value);
-      }
+      const head = isHttpHead(asked) ? asked : undefined;
+      const extensions = head ? others : graphqlError.extensions;
+      http.status = head?.status ?? http.status;
+      for (const [name, value] of head?.headers ?? []) http.headers.set(name, value);
       const code = extensions.code ?? 'INTERNAL_SERVER_ERROR';
       return format({ ...graphqlError.toJSON(), extensions: { ...extensions, code } }, graphqlError);
     } catch {
