@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`No DATABASE_URL: using the embedded database in ${config.EMBEDDED_DATA_DIR}`);
-  const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, 2);
+  const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, { maxConnections: 2, onError: console.error });
   try {
     await withClient(embedded.url, (client) => command(client, options));
   } finally {

@@ -9,8 +9,9 @@ import type { Logger } from './logger.js';
  *
  * It gets a small pool of its own: fetching, completing and the maintenance sweep are short statements, and
  * keeping them off the server's pool keeps them out of its statement count and its connection budget. No
- * LISTEN/NOTIFY: on the embedded database (PGlite behind pglite-socket, one session) a LISTEN connection
- * stalled the queue when measured, so workers poll, and the instance that enqueues wakes its own at once.
+ * LISTEN/NOTIFY: on the embedded database (PGlite, one session) a LISTEN connection stalled the queue when
+ * measured (behind pglite-socket, before platform/db's own wire server), so workers poll, and the instance
+ * that enqueues wakes its own at once.
  */
 
 /** Connections of the queue's own pool. */

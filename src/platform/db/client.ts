@@ -111,10 +111,10 @@ export async function openDatabase(
 
   logger.info({ dataDir: config.EMBEDDED_DATA_DIR }, 'no DATABASE_URL: starting the embedded PostgreSQL (PGlite)');
   // The pool, the job queue's own pool, the migrator's connection and one to spare.
-  const embedded = await startEmbeddedDatabase(
-    config.EMBEDDED_DATA_DIR,
-    config.DATABASE_POOL_SIZE + QUEUE_POOL_SIZE + 2,
-  );
+  const embedded = await startEmbeddedDatabase(config.EMBEDDED_DATA_DIR, {
+    maxConnections: config.DATABASE_POOL_SIZE + QUEUE_POOL_SIZE + 2,
+    onError: (error) => logger.error({ err: error }, 'embedded database: a connection failed and was closed'),
+  });
   await withClient(embedded.url, async (client) => {
     const applied = await migrate(client);
     if (applied.length > 0) logger.info({ applied }, 'embedded database: applied migrations');

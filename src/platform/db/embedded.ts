@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { serveWireProtocol, type WireServerOptions } from './wire-server.js';
 
 export interface EmbeddedDatabase {
   /** A postgres:// URL that the ordinary pg driver (and so Prisma's adapter) connects to. */
@@ -13,12 +13,11 @@ export interface EmbeddedDatabase {
  * (pg + @prisma/adapter-pg) for the embedded and the real database. PGlite is one session: while one
  * connection holds a transaction the others wait, so every transaction must stay on its own client.
  */
-export async function startEmbeddedDatabase(dataDir: string, maxConnections = 10): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, options: WireServerOptions): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
-  await server.start();
-  const [host, port] = server.getServerConn().split(':');
+  const server = await serveWireProtocol(db, options);
+  const { host, port } = server.address;
   return {
     url: `postgresql://postgres@${host}:${port}/postgres?sslmode=disable`,
     async stop() {

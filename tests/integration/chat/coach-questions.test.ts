@@ -94,7 +94,7 @@ it('says plainly when nothing in the curriculum covers a question', async () => 
 
 it('answers the same on the embedded engine (PGlite), whose text search has the same configuration', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'dz-coach-pglite-'));
-  const embedded = await startEmbeddedDatabase(dataDir, 4);
+  const embedded = await startEmbeddedDatabase(dataDir, { maxConnections: 4 });
   const pglite = connectDatabase(embedded.url, {
     poolSize: 2,
     poolTimeoutMs: 30_000,
