@@ -33,7 +33,7 @@ export class BackendFraming {
         if (this.headerLength === this.header.length) {
           this.headerLength = 0;
           this.type = this.header[0]!;
-          this.bodyLeft = this.header.readUInt32BE(1) - 4;
+          this.bodyLeft = Math.max(0, this.header.readUInt32BE(1) - 4);
           this.idle = false;
         }
         continue;
@@ -49,18 +49,29 @@ export class BackendFraming {
 
 /** One client connection: its messages split out of the byte stream, the startup phase answered. */
 export class WireConnection {
-  started = false;
   closed = false;
   /** Complete messages received and not yet run, in order. */
   inbox: Buffer[] = [];
   readonly framing = new BackendFraming();
+  private started = false;
   private unread: Buffer = Buffer.alloc(0);
+  /** Chunks of a message still incomplete, joined once all of it is here (not copied again per chunk). */
+  private arriving: Buffer[] = [];
+  private arrivingLength = 0;
+  /** Bytes the incomplete message at the front of `unread` needs in all (0 while its header is incomplete). */
+  private needed = 0;
 
   constructor(readonly socket: Socket) {}
 
   /** Splits what arrived into messages; false when the client broke the protocol and must be dropped. */
   receive(chunk: Buffer): boolean {
-    this.unread = this.unread.length === 0 ? chunk : Buffer.concat([this.unread, chunk]);
+    this.arriving.push(chunk);
+    this.arrivingLength += chunk.length;
+    if (this.unread.length + this.arrivingLength < this.needed) return true;
+    this.unread = Buffer.concat([this.unread, ...this.arriving]);
+    this.arriving = [];
+    this.arrivingLength = 0;
+    this.needed = 0;
     while (!this.closed) {
       const message = this.started ? this.nextTypedMessage() : this.nextStartupPacket();
       if (message === false) return false;
@@ -73,7 +84,7 @@ export class WireConnection {
     if (this.unread.length < 8) return undefined;
     const length = this.unread.readInt32BE(0);
     if (length < 8 || length > MAX_STARTUP_LENGTH) return false;
-    if (this.unread.length < length) return undefined;
+    if (this.unread.length < length) return this.awaiting(length);
     const packet = this.take(length);
     const code = packet.readInt32BE(4);
     if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
@@ -92,7 +103,7 @@ export class WireConnection {
     if (this.unread.length < 5) return undefined;
     const length = this.unread.readInt32BE(1);
     if (length < 4 || length > MAX_MESSAGE_LENGTH) return false;
-    if (this.unread.length < length + 1) return undefined;
+    if (this.unread.length < length + 1) return this.awaiting(length + 1);
     const message = this.take(length + 1);
     if (message[0] === TERMINATE) {
       // PGlite's backend must outlive every client, so Terminate ends only this connection.
@@ -102,6 +113,11 @@ export class WireConnection {
     }
     this.inbox.push(message);
     return message;
+  }
+
+  private awaiting(length: number): undefined {
+    this.needed = length;
+    return undefined;
   }
 
   private take(length: number): Buffer {

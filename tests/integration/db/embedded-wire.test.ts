@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { serialize } from 'pg-protocol';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../../src/platform/db/embedded.js';
+import { withClient } from '../../../src/platform/db/client.js';
 
 /**
  * The embedded engine's wire server: PGlite is one session, so a connection's exchange with it (an extended
@@ -23,12 +25,14 @@ const opened: { end(): unknown }[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'dz-wire-'));
   embedded = await startEmbeddedDatabase(dataDir, { maxConnections: 8, onError: (error) => engineErrors.push(error) });
-  await withClient((client) => client.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)'));
+  await withClient(embedded.url, (client) =>
+    client.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)'),
+  );
 }, 120_000);
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((connection) => connection.end()));
-  await withClient((client) => client.query('TRUNCATE notes'));
+  await withClient(embedded.url, (client) => client.query('TRUNCATE notes'));
   expect(engineErrors).toEqual([]);
 });
 
@@ -44,16 +48,6 @@ async function openClient(): Promise<pg.Client> {
   await client.connect();
   opened.push(client);
   return client;
-}
-
-async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: embedded.url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** What pg.Connection has and @types/pg leaves out. */
@@ -185,6 +179,21 @@ it('keeps every connection’s results its own under concurrent reads and writes
   });
 });
 
+it('reads a message however it is split: a large one over many reads, a small one a byte at a time', async () => {
+  const client = await openClient();
+  const large = 'x'.repeat(3_000_000);
+  expect((await client.query('SELECT length($1::text) AS n', [large])).rows).toEqual([{ n: large.length }]);
+
+  const trickling = await openProtocolConnection();
+  const result = untilReady(trickling);
+  for (const byte of serialize.query('SELECT 7 AS seven')) {
+    trickling.stream.write(Buffer.of(byte));
+    await sleep(2);
+  }
+  expect(await result).toEqual({ rows: [['7']], errors: [] });
+  trickling.end();
+});
+
 describe('a client that breaks the protocol', () => {
   async function rawSocket(): Promise<Socket> {
     const socket = connect(Number(address().port), address().hostname);
@@ -216,7 +225,9 @@ describe('a client that breaks the protocol', () => {
     const closed = once(socket, 'close');
     socket.write(packet);
     await closed;
-    await withClient(async (client) => expect((await client.query('SELECT 1 AS up')).rows).toEqual([{ up: 1 }]));
+    await withClient(embedded.url, async (client) =>
+      expect((await client.query('SELECT 1 AS up')).rows).toEqual([{ up: 1 }]),
+    );
   });
 
   it('is disconnected for a message longer than the server buffers, and the others carry on', async () => {
@@ -227,6 +238,8 @@ describe('a client that breaks the protocol', () => {
     header.writeInt32BE(0x7fffffff, 1);
     connection.stream.write(header);
     await closed;
-    await withClient(async (client) => expect((await client.query('SELECT 1 AS up')).rows).toEqual([{ up: 1 }]));
+    await withClient(embedded.url, async (client) =>
+      expect((await client.query('SELECT 1 AS up')).rows).toEqual([{ up: 1 }]),
+    );
   });
 });
