@@ -97,7 +97,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     config,
     observe: metrics?.replies,
   });
-  const contextDependencies = { prisma: database.prisma, readRows: database.readRows, config, logger, pubsub, chatReplies };
+  const contextDependencies = {
+    prisma: database.prisma,
+    readRows: database.readRows,
+    config,
+    logger,
+    pubsub,
+    chatReplies,
+  };
   const contextFor = (viewer: Viewer | null, scope: RequestScope, contextLogger = logger) =>
     createContext({ ...contextDependencies, logger: contextLogger }, viewer, scope);
   const limits = operationLimits(config);

@@ -74,10 +74,7 @@ it('exports the HTTP request, the GraphQL operation and each SQL statement of a 
   const statements = trace.map((span) => attribute(span, 'db.query.text')).filter(Boolean);
   // The page and its totalCount (read from the trigger-kept counters): one statement each.
   expect(statements).toEqual(
-    expect.arrayContaining([
-      expect.stringMatching(/FROM courses\s/),
-      expect.stringMatching(/FROM course_counts/),
-    ]),
+    expect.arrayContaining([expect.stringMatching(/FROM courses\s/), expect.stringMatching(/FROM course_counts/)]),
   );
   // The HTTP request is the root of the trace.
   expect(requestSpan()!.parentSpanId ?? '').toBe('');
