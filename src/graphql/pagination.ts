@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { MAX_ROW_ID } from '../platform/input.js';
+import { MAX_PAGE_SIZE, MAX_ROW_ID } from '../platform/input.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
-const MAX_PAGE_SIZE = 100;
 
 /**
  * What is wrong with a page size (`first`, `last`), if anything: pages are refused when oversized or negative

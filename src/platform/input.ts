@@ -23,6 +23,9 @@ export const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 /** Row ids are PostgreSQL SERIAL/INTEGER keys: 1 .. 2^31-1. */
 export const MAX_ROW_ID = 2_147_483_647;
 
+/** The most items a page of any list holds (`first`, `last`). */
+export const MAX_PAGE_SIZE = 100;
+
 /**
  * The id of a `typename` row in an input. The GraphQL layer hands services the row id a client's global id
  * names, or 0 when it names none of this type (src/graphql/ids.ts), so a bad id is refused here with its
