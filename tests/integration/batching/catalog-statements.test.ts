@@ -26,9 +26,9 @@ const TOTAL_COUNT =
   'SELECT coalesce(sum(courses), 0)::int AS courses FROM course_counts ' +
   'WHERE (?::text IS NULL OR level = ?) AND (?::boolean IS NULL OR is_active = ?)';
 const COURSES_WITH_PREREQUISITES =
-  `WITH page AS (SELECT ${COURSE_COLUMNS}, (${TOTAL_COUNT}) AS catalogCount FROM courses ` +
+  `WITH page AS (SELECT * FROM (SELECT ${COURSE_COLUMNS}, (${TOTAL_COUNT}) AS catalogCount FROM courses ` +
   'WHERE (?::text IS NULL OR level = ?) ' +
-  'AND (?::boolean IS NULL OR is_active = ?) AND id > ? ORDER BY id LIMIT ?) ' +
+  'AND (?::boolean IS NULL OR is_active = ?) AND id > ? ORDER BY id LIMIT 101) capped ORDER BY id LIMIT ?) ' +
   'SELECT *, true AS onPage FROM page UNION ALL ' +
   `SELECT ${COURSE_COLUMNS}, NULL, false FROM courses WHERE id = ANY (ARRAY(SELECT unnest(prerequisites) FROM page ` +
   'EXCEPT SELECT id FROM page)) AND (?::boolean OR is_active)';
