@@ -119,11 +119,11 @@ const progressInputSchema = z.object({
 });
 
 /**
- * Records a study session (a ProgressInput) in one transaction: starts the course when needed (see startCourse), then
- * updates the row in a single UPDATE so that concurrent calls compose: study minutes are added in SQL,
- * completion only grows (GREATEST) unless `reset`, which sets it to the given rate or 0 and the section to
- * the given one or 1. completed_at is set when completion reaches 100 (the first time is kept) and cleared
- * below 100; last_accessed is always touched.
+ * Records a study session (a ProgressInput) in a single UPDATE of the row, so that concurrent calls compose: study
+ * minutes are added in SQL, completion only grows (GREATEST) unless `reset`, which sets it to the given rate or 0
+ * and the section to the given one or 1. completed_at is set when completion reaches 100 (the first time is kept)
+ * and cleared below 100; last_accessed is always touched. A course not started yet is started first (see
+ * startCourse), in one transaction with the update; a started one, the common case, needs no transaction.
  */
 export async function recordProgress(
   prisma: PrismaClient,
@@ -140,18 +140,25 @@ export async function recordProgress(
   const nextRate = reset
     ? Prisma.sql`${completionRate ?? 0}::numeric`
     : Prisma.sql`GREATEST(completion_rate, ${completionRate ?? 0}::numeric)`;
-  return prisma.$transaction(async (tx) => {
-    const { id } = await startCourse(tx, actor, courseId);
-    await tx.$executeRaw`
-      UPDATE user_progress SET
+  const assignments = Prisma.sql`
         completion_rate = ${nextRate},
         completed_at = CASE WHEN ${nextRate} >= 100 THEN COALESCE(completed_at, now()) END,
         current_section = COALESCE(${currentSection ?? null}::int, ${reset ? Prisma.sql`1` : Prisma.sql`current_section`}),
         study_time_minutes = LEAST(study_time_minutes::bigint + ${studyMinutes ?? 0}::int, ${MAX_STUDY_TIME_MINUTES}::int),
-        last_accessed = now()
-      WHERE id = ${id}`;
-    return tx.userProgress.findUniqueOrThrow({ ...query, where: { id } });
-  });
+        last_accessed = now()`;
+  const [started] = await prisma.$queryRaw<{ id: number }[]>`
+      UPDATE user_progress SET ${assignments} WHERE user_id = ${actor.id} AND course_id = ${courseId} RETURNING id`;
+  const id =
+    started?.id ??
+    (await prisma.$transaction(async (tx) => {
+      const { id } = await startCourse(tx, actor, courseId);
+      await tx.$executeRaw`UPDATE user_progress SET ${assignments} WHERE id = ${id}`;
+      return id;
+    }));
+  // Gone only if its course or user was deleted since.
+  const progress = await prisma.userProgress.findUnique({ ...query, where: { id } });
+  if (!progress) throw new NotFoundError('Course');
+  return progress;
 }
 
 /**
