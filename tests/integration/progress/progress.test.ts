@@ -213,6 +213,26 @@ describe('recordProgress', () => {
     expect(new Date(response.body.data!.recordProgress.lastAccessed).getTime()).toBeGreaterThan(longAgo.getTime());
   });
 
+  it('records a session of a started course in one UPDATE, without a transaction, and reads the row back', async () => {
+    const me = await learner(server.database.prisma);
+    const course = await createCourse(server.database.prisma);
+    await server.graphql(StartCourseDocument, { courseId: globalId('Course', course.id) }, { as: me });
+    const mark = server.database.statementCount();
+    const response = await server.graphql(
+      RecordProgressDocument,
+      { courseId: globalId('Course', course.id), input: { studyMinutes: 5 } },
+      { as: me },
+    );
+    expect(response.body.data!.recordProgress).toMatchObject({ studyTimeMinutes: 5 });
+    expect(server.database.statementsSince(mark)).toEqual([
+      expect.stringMatching(/^UPDATE user_progress SET .* WHERE user_id = \? AND course_id = \? RETURNING id$/),
+      'SELECT user_progress.* FROM user_progress WHERE (user_progress.id = ? AND 1=1) LIMIT ? OFFSET ?',
+      // The document's course and user.
+      'SELECT courses.* FROM courses WHERE courses.id = ? OFFSET ?',
+      'SELECT users.* FROM users WHERE users.id = ? OFFSET ?',
+    ]);
+  });
+
   it('adds study time atomically: 20 concurrent calls of 5 minutes add 100', async () => {
     const me = await learner(server.database.prisma);
     const course = await createCourse(server.database.prisma);
