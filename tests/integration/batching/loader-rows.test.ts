@@ -202,3 +202,21 @@ describe.each([
     );
   });
 });
+
+it('reads a page longer than the named statement reads through Prisma, whole', async () => {
+  const prisma = server.database.prisma;
+  // The API's pages stop at 100 courses (and plugin-prisma's look-ahead row); a service caller's may not.
+  for (let i = 0; i < 150; i += 1) await createCourse(prisma);
+  const page: CoursePageQuery = { skip: 0, take: 150 };
+  const expected = await prisma.course.findMany({ ...page, where: courseWhere(null, true), orderBy: { id: 'asc' } });
+  const readRows = createRowReader(server.database.pool, { prepared: true });
+  const loaders = createLoaders({ prisma, readRows }, admin);
+  const read = await readCatalogPage({ prisma, viewer: admin, readRows, loaders }, page, {
+    filter: null,
+    order: null,
+    canSeeInactive: true,
+    withPrerequisites: false,
+  });
+  expect(expected).toHaveLength(150);
+  expect(read).toStrictEqual(expected);
+});
