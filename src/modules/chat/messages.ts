@@ -29,6 +29,8 @@ function published(message: ChatMessage): PublishedChatMessage {
 
 interface NewMessage {
   sessionId: number;
+  /** Whose session it must be, when the writer is a learner: the claim then checks it, with no read before. */
+  ownerId?: number;
   role: ChatRole;
   content: string;
   clientMessageId?: string | null;
@@ -76,16 +78,25 @@ export type ChatTransaction = Prisma.TransactionClient;
 /**
  * One statement claims the session's next seq (the UPDATE's row lock makes concurrent writers take turns, so
  * seqs follow commit order) and inserts the row: when the insert fails, on a duplicate key say, the claim
- * rolls back with it and no seq is lost. Undefined when the session has ended (or does not exist).
+ * rolls back with it and no seq is lost. Undefined when the session has ended, does not exist or is not
+ * `ownerId`'s.
  */
 async function insertMessage(db: ChatTransaction, message: NewMessage): Promise<ChatMessage | undefined> {
-  const { sessionId, role, content, clientMessageId = null, inReplyToSeq = null, metadata = {} } = message;
+  const {
+    sessionId,
+    ownerId = null,
+    role,
+    content,
+    clientMessageId = null,
+    inReplyToSeq = null,
+    metadata = {},
+  } = message;
   // The whole row comes back (every column of chat_messages, as Prisma names them), for the event to carry
   // it to the subscribers and the mutation to answer with it.
   const [inserted] = await db.$queryRaw<ChatMessage[]>`
     WITH claimed AS (
       UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
-      WHERE id = ${sessionId} AND is_active
+      WHERE id = ${sessionId} AND is_active AND (${ownerId}::int IS NULL OR user_id = ${ownerId}::int)
       RETURNING message_count
     )
     INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, in_reply_to_seq, metadata)
@@ -101,13 +112,15 @@ async function insertMessage(db: ChatTransaction, message: NewMessage): Promise<
  * Appends a message with the session's next seq and announces it once committed. A message that exists
  * already (see AppendedMessage.created) is returned instead of a copy, also once the session has ended; the
  * unique key finds it, so a first send costs no lookup. `alsoInTransaction` runs in the insert's transaction
- * with the new row (enqueueing its reply, say): both commit or neither.
+ * with the new row (enqueueing its reply, say): both commit or neither. `whenNotAppended` runs first when
+ * nothing was appended, to refuse with its own error (the owner's check, say) before the ended session's.
  */
 export async function appendMessage(
   prisma: PrismaClient,
   events: ChatEvents,
   message: NewMessage,
   alsoInTransaction?: (tx: ChatTransaction, appended: ChatMessage) => Promise<void>,
+  whenNotAppended?: () => Promise<unknown>,
 ): Promise<AppendedMessage> {
   let appended: ChatMessage | undefined;
   try {
@@ -125,6 +138,7 @@ export async function appendMessage(
     throw error;
   }
   if (!appended) {
+    await whenNotAppended?.();
     const earlier = await DUPLICATE_KEYS.chat_messages_session_id_client_message_id_key(prisma, message);
     if (earlier) return { message: earlier, created: false };
     throw new ConflictError('This chat session has ended and takes no more messages');

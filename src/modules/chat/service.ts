@@ -105,6 +105,7 @@ export async function endChatSession(
 /**
  * Appends a learner's message to one of their sessions with the job of the character's answer, in one
  * transaction (not for a retry's message: that one has its job already), and wakes a worker once committed.
+ * The insert's claim checks the owner; only a message not appended reads the session, for NOT_FOUND.
  */
 export async function sendLearnerMessage(
   deps: ChatDependencies,
@@ -113,12 +114,12 @@ export async function sendLearnerMessage(
 ): Promise<ChatMessage> {
   const { prisma } = deps;
   const { content, clientMessageId } = parseInput(messageInput, input);
-  await sessionOfViewer(prisma, viewer, input.sessionId, { admins: false });
   const message = await appendMessage(
     prisma,
     deps,
-    { sessionId: input.sessionId, role: 'user', content, clientMessageId },
+    { sessionId: input.sessionId, ownerId: viewer.id, role: 'user', content, clientMessageId },
     (tx, appended) => deps.replies.enqueue(tx, input.sessionId, appended.seq),
+    () => sessionOfViewer(prisma, viewer, input.sessionId, { admins: false }),
   );
   if (message.created) deps.replies.wake();
   return message.message;

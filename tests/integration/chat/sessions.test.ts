@@ -94,7 +94,7 @@ describe('chat sessions', () => {
     const prisma = server.database.prisma;
     const [me, stranger] = [await learner(prisma), await learner(prisma)];
     const sessionId = await openSession(server, me, (await coach(prisma)).id);
-    const sent = await send(server, me, sessionId, 'What is a c-bet?');
+    const sent = await send(server, me, sessionId, 'What is a c-bet?', 'my-first-question');
     const messageId = sent.body.data!.sendChatMessage.id;
 
     const read = async (as?: TestUser) => ({
@@ -109,6 +109,8 @@ describe('chat sessions', () => {
     // Strangers cannot tell the session exists: NOT_FOUND as for a session that does not, and nothing changes.
     for (const response of [
       await send(server, stranger, sessionId, 'hello'),
+      // A retry's clientMessageId answers with the earlier message, but only in the sender's own session.
+      await send(server, stranger, sessionId, 'What is a c-bet?', 'my-first-question'),
       await server.graphql(RenameChatSessionDocument, { sessionId, sessionName: 'mine now' }, { as: stranger }),
       await server.graphql(EndChatSessionDocument, { sessionId }, { as: stranger }),
       await send(server, me, globalId('ChatSession', 999_999), 'hello'),
