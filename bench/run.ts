@@ -325,6 +325,8 @@ async function main(): Promise<void> {
   const { dataset, db } = primary;
   /** Where a target runs: project@scale on the --against-scale dataset, every other on the main one. */
   const siteOf = (name: TargetName) => (name === 'project@scale' ? against! : primary);
+  /** A scenario as prepared on the rows of the dataset the target runs on. */
+  const preparedFor = (scenario: Scenario, name: TargetName) => siteOf(name).prepared.get(scenario.id)!;
 
   // Probe: sequential requests through the counting proxy, for statements per request and the JSON check.
   const probes = new Map<string, Pick<TargetReport, 'statementsPerRequest' | 'statements'>>();
@@ -350,7 +352,7 @@ async function main(): Promise<void> {
   try {
     for (const scenario of runnable) {
       for (const name of targetsOf(scenario)) {
-        const run = siteOf(name).prepared.get(scenario.id)!;
+        const run = preparedFor(scenario, name);
         const proxy = proxies.get(siteOf(name))!;
         const target = probeTargets.get(name)!;
         log(`  scenario ${scenario.id} (${scenario.name}), ${name}`);
@@ -381,7 +383,7 @@ async function main(): Promise<void> {
       }
       // project@scale answers from other data: its JSON is its own.
       const sameData = targetsOf(scenario).filter((name) => name !== 'project' && siteOf(name) === primary);
-      const sample = primary.prepared.get(scenario.id)!.sample;
+      const sample = preparedFor(scenario, 'project').sample;
       if (sample && sameData.length > 0) {
         const expected = await fetchJson(probeTargets.get('project')!, sample);
         const same: ScenarioReport['sameJsonAsProject'] = {};
@@ -427,9 +429,11 @@ async function main(): Promise<void> {
   let profile: ProfileSummary | undefined;
   try {
     for (const scenario of runnable) {
-      const runOf = (name: TargetName) => siteOf(name).prepared.get(scenario.id)!;
       for (const name of targetsOf(scenario)) {
-        await runOf(name).run(targets.get(name)!, { connections: settings.connections, duration: settings.warmup });
+        await preparedFor(scenario, name).run(targets.get(name)!, {
+          connections: settings.connections,
+          duration: settings.warmup,
+        });
       }
       // Runs interleave the targets, so a burst of load from elsewhere on the machine hits all of them.
       for (let round = 0; round < settings.runs; round += 1) {
@@ -439,7 +443,10 @@ async function main(): Promise<void> {
           const peakRss = target.watchRss();
           const cpuBefore = target.cpuTimeMs();
           const fromUs = monotonicUs();
-          const result = await runOf(name).run(target, { connections: settings.connections, ...measuredLength });
+          const result = await preparedFor(scenario, name).run(target, {
+            connections: settings.connections,
+            ...measuredLength,
+          });
           if (name === 'project') projectWindows.push({ fromUs, toUs: monotonicUs() });
           const cpuAfter = target.cpuTimeMs();
           const cpuMsPerRequest =

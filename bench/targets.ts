@@ -60,18 +60,12 @@ export function gitOutput(dir: string, ...gitArgs: string[]): string {
  * baselines from this checkout's bench/baselines with npm start's flags.
  */
 export function targetCommand(name: TargetName, baseDir?: string): TargetCommand {
-  if (name === 'project') {
+  if (name === 'project' || name === 'project@scale') {
+    const server = "this checkout's server (npm start): Apollo Server 5 + Pothos + Prisma 7";
     return {
       cwd: ROOT,
       ...npmStart(),
-      description: "this checkout's server (npm start): Apollo Server 5 + Pothos + Prisma 7",
-    };
-  }
-  if (name === 'project@scale') {
-    return {
-      cwd: ROOT,
-      ...npmStart(),
-      description: "this checkout's server (npm start) on the dataset of --against-scale",
+      description: name === 'project' ? server : `${server}, on the dataset of --against-scale`,
     };
   }
   if (name === 'project:uncached') {
