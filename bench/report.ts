@@ -107,13 +107,13 @@ function medianFanout(fanouts: FanoutResult[]): FanoutResult {
       const answered = fanouts.map((f) => f.replies).filter((r) => r !== null);
       return answered.length
         ? {
-            firstDraftMs: medianLatency(answered.map((r) => r.firstDraftMs)),
+            firstDraftMs: answered[0]!.firstDraftMs && medianLatency(answered.map((r) => r.firstDraftMs!)),
             replyMs: medianLatency(answered.map((r) => r.replyMs)),
-            unanswered: answered.reduce((sum, r) => sum + r.unanswered, 0),
           }
         : null;
     })(),
     undelivered: fanouts.reduce((sum, f) => sum + f.undelivered, 0),
+    unanswered: fanouts.reduce((sum, f) => sum + f.unanswered, 0),
     socketErrors: fanouts.reduce((sum, f) => sum + f.socketErrors, 0),
   };
 }
@@ -255,22 +255,22 @@ export function formatTable(report: BenchReport): string {
         ]),
       );
       if (row.fanout) {
-        const { sockets, paced, saturated, replies, undelivered, socketErrors } = row.fanout;
+        const { sockets, paced, saturated, replies, undelivered, unanswered, socketErrors } = row.fanout;
         const latency = ({ p50, p95, p99 }: LatencyMs) =>
           `p50 ${fixed(p50)} / p95 ${fixed(p95)} / p99 ${fixed(p99)} ms`;
         const indent = ''.padEnd(widths[0]! + widths[1]! + 2);
         lines.push(`${indent}${sockets} sockets, send->receive:`);
         if (paced) lines.push(`${indent}  at ${paced.messagesPerSecond} messages/s: ${latency(paced.sendToReceiveMs)}`);
         if (paced && replies) {
-          lines.push(`${indent}  at that rate, send->first draft: ${latency(replies.firstDraftMs)}`);
-          lines.push(
-            `${indent}  at that rate, send->reply:       ${latency(replies.replyMs)} (${replies.unanswered} unanswered)`,
-          );
+          if (replies.firstDraftMs) {
+            lines.push(`${indent}  at that rate, send->first draft: ${latency(replies.firstDraftMs)}`);
+          }
+          lines.push(`${indent}  at that rate, send->reply:       ${latency(replies.replyMs)}`);
         }
         lines.push(
           `${indent}  saturated: ${saturated.deliveriesPerSecond} deliveries/s, ${latency(saturated.sendToReceiveMs)}`,
         );
-        lines.push(`${indent}  ${undelivered} undelivered, ${socketErrors} socket errors`);
+        lines.push(`${indent}  ${undelivered} undelivered, ${unanswered} unanswered, ${socketErrors} socket errors`);
       }
       if (row.cache) {
         const { adminEdits, cachedReads, builtReads, staleReads } = row.cache;

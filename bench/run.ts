@@ -54,13 +54,14 @@ const HELP = `Usage: npm run bench -- [options]
   --runs <n>           measured runs per scenario and target, interleaved; the table shows medians (default 1)
   --scenarios <list>   which scenarios, e.g. 1,2 (default all: 1 catalog, 2 dashboard, 3 chat history,
                        4 write mix, 5 chat fan-out, 6 anonymous catalog: the response cache against
-                       project:uncached, with admin edits)
+                       project:uncached, with admin edits, 7 the fan-out without reply drafts, which code
+                       from before chatReplyDrafts serves too)
   --targets <list>     only these targets besides the project, which always runs (it is what the ratios and
                        the JSON check compare with), e.g. --targets project@base for a quicker A/B, or
                        jit,limit (default: every target of each scenario)
-  --rate <n>           requests/s of the write mix (scenario 4) and of the fan-out's paced phase (5), sent
+  --rate <n>           requests/s of the write mix (scenario 4) and of the fan-outs' paced phase (5, 7), sent
                        open-loop, one every 1000/n ms whatever the responses (default 100)
-  --sockets <n>        subscribed sockets of the fan-out, scenario 5 (default 1000)
+  --sockets <n>        subscribed sockets of the fan-outs, scenarios 5 and 7 (default 1000)
   --db <name>          database to run on (default dz_bench; its template is <name>_template)
   --admin-url <url>    PostgreSQL to create it on (default $BENCH_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres)
   --regenerate         rebuild the dataset template even when an identical one exists

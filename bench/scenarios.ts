@@ -21,9 +21,9 @@ export interface ScenarioContext {
   jwtSecret: string;
   /** Viewers (or sessions) each HTTP scenario spreads its requests over. */
   viewers: number;
-  /** Requests per second of the write mix (scenario 4) and of the fan-out's paced phase (scenario 5). */
+  /** Requests per second of the write mix (scenario 4) and of the fan-outs' paced phase (scenarios 5 and 7). */
   writeRate: number;
-  /** Subscribed sockets of the fan-out (scenario 5). */
+  /** Subscribed sockets of the fan-outs (scenarios 5 and 7). */
   sockets: number;
   /** Scenario 6: an admin edits a course at most this often (ms) while the anonymous reads run. */
   adminEditIntervalMs: number;
@@ -51,11 +51,14 @@ export interface FanoutResult {
   saturated: { deliveriesPerSecond: number; sendToReceiveMs: LatencyMs };
   /**
    * The offline coach's replies in the paced phase, per sent message: until the first chatReplyDrafts event of
-   * its session, and until the reply on chatMessageAdded. Not measured by the probe.
+   * its session (null when the sockets do not subscribe to drafts), and until the reply on chatMessageAdded.
+   * Not measured by the probe.
    */
-  replies: { firstDraftMs: LatencyMs; replyMs: LatencyMs; unanswered: number } | null;
+  replies: { firstDraftMs: LatencyMs | null; replyMs: LatencyMs } | null;
   /** Messages sent but not received within the drain time. */
   undelivered: number;
+  /** Messages of any phase, the warm-up's too, whose reply did not arrive within the drain time. */
+  unanswered: number;
   /** Subscription errors and unexpected socket closes. */
   socketErrors: number;
 }
@@ -503,10 +506,13 @@ interface Subscriber {
   writer: Writer;
 }
 
-/** What a fan-out socket reports: its session's messages, and that a draft of a reply arrived. */
+/**
+ * What a fan-out socket reports: its session's messages, and that a draft of a reply arrived (null: the socket
+ * does not subscribe to drafts).
+ */
 interface SubscriberEvents {
   onMessage: (message: { role: string; content: string }) => void;
-  onDraft: () => void;
+  onDraft: (() => void) | null;
   onError: () => void;
 }
 
@@ -534,10 +540,12 @@ async function subscribe(
       complete: () => undefined,
     },
   );
-  client.subscribe(
-    { query: CHAT_REPLY_DRAFTS, variables: { sessionId: writer.sessionId } },
-    { next: (result) => (result.data ? onDraft() : onError()), error: onError, complete: () => undefined },
-  );
+  if (onDraft) {
+    client.subscribe(
+      { query: CHAT_REPLY_DRAFTS, variables: { sessionId: writer.sessionId } },
+      { next: (result) => (result.data ? onDraft() : onError()), error: onError, complete: () => undefined },
+    );
+  }
   await ready;
   return { client, writer };
 }
@@ -596,15 +604,23 @@ class InFlight {
 /**
  * Per session, when its latest message was sent and how long until the first draft of its reply and the reply
  * itself: at the paced rate a session has one message in flight at a time, so the session names the message.
+ * Whatever the rate, how many sent messages still wait for their reply (`owed`).
  */
 class ReplyLatencies {
   private readonly pending = new Map<string, { sentAt: number; drafted: boolean }>();
   readonly firstDraftMs: number[] = [];
   readonly replyMs: number[] = [];
+  private owed = 0;
   private empty: (() => void) | null = null;
 
   sent(sessionId: string): void {
+    this.owed += 1;
     this.pending.set(sessionId, { sentAt: performance.now(), drafted: false });
+  }
+
+  /** A send answered with errors: no reply is coming for it. */
+  refused(): void {
+    this.paid();
   }
 
   drafted(sessionId: string): void {
@@ -616,15 +632,21 @@ class ReplyLatencies {
 
   replied(sessionId: string): void {
     const pending = this.pending.get(sessionId);
-    if (!pending) return;
-    this.replyMs.push(performance.now() - pending.sentAt);
-    this.pending.delete(sessionId);
-    if (this.pending.size === 0) this.empty?.();
+    if (pending) {
+      this.replyMs.push(performance.now() - pending.sentAt);
+      this.pending.delete(sessionId);
+    }
+    this.paid();
+  }
+
+  private paid(): void {
+    this.owed = Math.max(0, this.owed - 1);
+    if (this.owed === 0) this.empty?.();
   }
 
   /** Resolves when every sent message has its reply (or after DRAIN_MS); how many never got one. */
   async allReplied(): Promise<number> {
-    if (this.pending.size > 0) {
+    if (this.owed > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, DRAIN_MS);
         this.empty = () => {
@@ -633,17 +655,22 @@ class ReplyLatencies {
         };
       });
     }
-    return this.pending.size;
+    return this.owed;
   }
 
   reset(): void {
+    this.owed = 0;
     this.pending.clear();
     this.firstDraftMs.length = 0;
     this.replyMs.length = 0;
   }
 }
 
-async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
+/**
+ * The fan-out, each socket subscribed to its session's messages and, with `drafts`, to its reply drafts too
+ * (without: the fan-out as code from before chatReplyDrafts can serve it, for A/Bs against such code).
+ */
+async function chatFanout(context: ScenarioContext, { drafts }: { drafts: boolean }): Promise<PreparedScenario> {
   const all = await writers(context, context.sockets);
   return {
     // The fan-out warms itself (one message per socket before it measures).
@@ -663,7 +690,7 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
               inFlight.received(message);
               if (message.role === 'CHARACTER') replies.replied(writer.sessionId);
             },
-            onDraft: () => replies.drafted(writer.sessionId),
+            onDraft: drafts ? () => replies.drafted(writer.sessionId) : null,
             onError: () => (socketErrors += 1),
           }),
         );
@@ -686,7 +713,9 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
               };
             },
             (body, connection) => {
-              if (body.includes('"errors":')) inFlight.failed(connection.content as string);
+              if (!body.includes('"errors":')) return;
+              inFlight.failed(connection.content as string);
+              replies.refused();
             },
           ),
         ];
@@ -694,7 +723,11 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
           ? runPaced({ url: target.url, rate: context.writeRate, ...load, requests })
           : runLoad({ url: target.url, ...load, requests });
       };
-      /** Sends, then waits for every sent message to arrive on its socket; deliveries count replies too. */
+      /**
+       * Sends, then waits for every sent message to arrive on its socket (deliveries count replies too), then
+       * for every reply: replies are written by the job queue's workers, and a backlog left by one phase
+       * would be measured in the next (or in the next target's run), its work counted in none.
+       */
       const measure = async (label: string, load: RunSettings, paced = false) => {
         inFlight.reset();
         replies.reset();
@@ -702,20 +735,22 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
         const result = await send(label, load, paced);
         await inFlight.allArrived();
         const seconds = (performance.now() - started) / 1000;
+        const { delivered, latencies } = inFlight;
+        const sendToReceiveMs = percentiles(latencies);
         const undelivered = inFlight.sentAt.size;
+        const unanswered = await replies.allReplied();
         // Paced, each session has one message in flight: its draft and reply latencies are that message's.
         const answered = paced
           ? {
-              unanswered: await replies.allReplied(),
-              firstDraftMs: percentiles(replies.firstDraftMs),
+              firstDraftMs: drafts ? percentiles(replies.firstDraftMs) : null,
               replyMs: percentiles(replies.replyMs),
             }
           : null;
-        return { result, seconds, sendToReceiveMs: percentiles(inFlight.latencies), undelivered, answered };
+        return { result, seconds, delivered, sendToReceiveMs, undelivered, unanswered, answered };
       };
       try {
         // Warm-up: one message per socket, each awaited on its socket, so every subscription is live.
-        await measure('warm-up', { connections: settings.connections, amount: chosen.length });
+        const warmUp = await measure('warm-up', { connections: settings.connections, amount: chosen.length });
         // At a fixed rate first (what a learner waits for), then as fast as the connections go (capacity).
         const paced = settings.probe ? null : await measure('paced', settings, true);
         settings.onMeasure?.();
@@ -729,11 +764,12 @@ async function chatFanout(context: ScenarioContext): Promise<PreparedScenario> {
               sendToReceiveMs: paced.sendToReceiveMs,
             },
             saturated: {
-              deliveriesPerSecond: Math.round(inFlight.delivered / saturated.seconds),
+              deliveriesPerSecond: Math.round(saturated.delivered / saturated.seconds),
               sendToReceiveMs: saturated.sendToReceiveMs,
             },
             replies: paced?.answered ?? null,
             undelivered: (paced?.undelivered ?? 0) + saturated.undelivered,
+            unanswered: warmUp.unanswered + (paced?.unanswered ?? 0) + saturated.unanswered,
             socketErrors,
           },
         };
@@ -892,7 +928,7 @@ export const SCENARIOS: Scenario[] = [
       'one socket per session subscribed to chatMessageAdded and chatReplyDrafts while sendChatMessage runs at the fixed rate (send-to-first-draft and send-to-reply of the offline coach), then at full speed',
     documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED, CHAT_REPLY_DRAFTS],
     targets: ['project'],
-    prepare: chatFanout,
+    prepare: (context) => chatFanout(context, { drafts: true }),
   },
   {
     id: 6,
@@ -901,5 +937,14 @@ export const SCENARIOS: Scenario[] = [
     documents: [ANONYMOUS_CATALOG, EDIT_COURSE_DURATION],
     targets: ['project', 'project:uncached'],
     prepare: anonymousCatalog,
+  },
+  {
+    id: 7,
+    name: 'chat fan-out, messages only',
+    description:
+      'scenario 5 with each socket subscribed to chatMessageAdded only (send-to-reply, no drafts): the fan-out as code from before chatReplyDrafts can serve it',
+    documents: [SEND_CHAT_MESSAGE, CHAT_MESSAGE_ADDED],
+    targets: ['project'],
+    prepare: (context) => chatFanout(context, { drafts: false }),
   },
 ];
