@@ -100,6 +100,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const contextDependencies = {
     prisma: database.prisma,
     readRows: database.readRows,
+    transaction: database.transaction,
     config,
     logger,
     pubsub,

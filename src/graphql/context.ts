@@ -43,6 +43,7 @@ export function createLoaders(database: LoaderDatabase, viewer: Viewer | null): 
 export interface Context {
   prisma: PrismaClient;
   readRows: RowReader;
+  transaction: Database['transaction'];
   viewer: Viewer | null;
   loaders: Loaders;
   config: Config;
@@ -57,6 +58,7 @@ export interface Context {
 export interface ContextDependencies {
   prisma: PrismaClient;
   readRows: RowReader;
+  transaction: Database['transaction'];
   config: Config;
   logger: Logger;
   pubsub: PubSub;

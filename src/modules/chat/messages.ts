@@ -1,9 +1,9 @@
 import type { ChatMessage, PrismaClient } from '../../generated/prisma/client.js';
-import { Prisma } from '../../generated/prisma/client.js';
 import type { PublishedChatMessage, PubSub, Topics } from '../../platform/pubsub.js';
 import type { Logger } from '../../platform/logger.js';
 import { ConflictError } from '../../platform/errors.js';
-import { driverCause } from '../../platform/db/errors.js';
+import type { Database, Transaction } from '../../platform/db/client.js';
+import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 
 /** Who wrote a message (the column's CHECK allows exactly these). */
 export type ChatRole = 'user' | 'character' | 'system';
@@ -66,22 +66,46 @@ const DUPLICATE_KEYS = {
       : null,
 };
 
+/** The unique key a failed insert collided with, from pg's error (its SQLSTATE and the constraint's name). */
 function duplicateKeyOf(error: unknown): keyof typeof DUPLICATE_KEYS | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
-  const index = driverCause(error)?.constraint?.index;
-  return index && index in DUPLICATE_KEYS ? (index as keyof typeof DUPLICATE_KEYS) : null;
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === UNIQUE_VIOLATION && typeof constraint === 'string' && constraint in DUPLICATE_KEYS
+    ? (constraint as keyof typeof DUPLICATE_KEYS)
+    : null;
 }
 
-/** Prisma's interactive transaction client: what work done in the message's transaction gets. */
-export type ChatTransaction = Prisma.TransactionClient;
+const UNIQUE_VIOLATION = '23505';
+
+/** What work done in the message's transaction gets: its statements, pg-boss's included. */
+export type ChatTransaction = Transaction;
+
+/** What writing messages needs: named statements, a transaction for work that commits with one, Prisma for the rest. */
+export type MessageStore = Pick<Database, 'prisma' | 'readRows' | 'transaction'>;
 
 /**
- * One statement claims the session's next seq (the UPDATE's row lock makes concurrent writers take turns, so
- * seqs follow commit order) and inserts the row: when the insert fails, on a duplicate key say, the claim
- * rolls back with it and no seq is lost. Undefined when the session has ended, does not exist or is not
- * `ownerId`'s.
+ * $1: the session, $2: the owner it must have (null: any), then the message's role, content, clientMessageId,
+ * inReplyToSeq and metadata. One statement claims the session's next seq (the UPDATE's row lock makes
+ * concurrent writers take turns, so seqs follow commit order) and inserts the row: when the insert fails, on a
+ * duplicate key say, the claim rolls back with it and no seq is lost. The whole row comes back (every column of
+ * chat_messages, as Prisma names them; the BIGINT id as text), for the event to carry it to the subscribers and
+ * the mutation to answer with it.
  */
-async function insertMessage(db: ChatTransaction, message: NewMessage): Promise<ChatMessage | undefined> {
+const APPEND_MESSAGE: NamedStatement = {
+  name: 'chat_append_message',
+  text: `WITH claimed AS (
+      UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
+      WHERE id = $1 AND is_active AND ($2::int IS NULL OR user_id = $2::int)
+      RETURNING message_count
+    )
+    INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, in_reply_to_seq, metadata)
+    SELECT $1, message_count, $3, $4, $5, $6::int, $7::jsonb
+    FROM claimed
+    RETURNING id::text, session_id AS "sessionId", seq, role, content, client_message_id AS "clientMessageId",
+      metadata, created_at AS "createdAt", in_reply_to_seq AS "inReplyToSeq"`,
+};
+
+/** The appended row, or undefined when the session has ended, does not exist or is not `ownerId`'s. */
+async function insertMessage(readRows: RowReader, message: NewMessage): Promise<ChatMessage | undefined> {
   const {
     sessionId,
     ownerId = null,
@@ -91,21 +115,16 @@ async function insertMessage(db: ChatTransaction, message: NewMessage): Promise<
     inReplyToSeq = null,
     metadata = {},
   } = message;
-  // The whole row comes back (every column of chat_messages, as Prisma names them), for the event to carry
-  // it to the subscribers and the mutation to answer with it.
-  const [inserted] = await db.$queryRaw<ChatMessage[]>`
-    WITH claimed AS (
-      UPDATE chat_sessions SET message_count = message_count + 1, last_message_at = now()
-      WHERE id = ${sessionId} AND is_active AND (${ownerId}::int IS NULL OR user_id = ${ownerId}::int)
-      RETURNING message_count
-    )
-    INSERT INTO chat_messages (session_id, seq, role, content, client_message_id, in_reply_to_seq, metadata)
-    SELECT ${sessionId}, message_count, ${role}, ${content}, ${clientMessageId}, ${inReplyToSeq}::int,
-      ${JSON.stringify(metadata)}::jsonb
-    FROM claimed
-    RETURNING id, session_id AS "sessionId", seq, role, content, client_message_id AS "clientMessageId", metadata,
-      created_at AS "createdAt", in_reply_to_seq AS "inReplyToSeq"`;
-  return inserted;
+  const [inserted] = await readRows<Omit<ChatMessage, 'id'> & { id: string }>(APPEND_MESSAGE, [
+    sessionId,
+    ownerId,
+    role,
+    content,
+    clientMessageId,
+    inReplyToSeq,
+    JSON.stringify(metadata),
+  ]);
+  return inserted && { ...inserted, id: BigInt(inserted.id) };
 }
 
 /**
@@ -116,7 +135,7 @@ async function insertMessage(db: ChatTransaction, message: NewMessage): Promise<
  * nothing was appended, to refuse with its own error (the owner's check, say) before the ended session's.
  */
 export async function appendMessage(
-  prisma: PrismaClient,
+  { prisma, readRows, transaction }: MessageStore,
   events: ChatEvents,
   message: NewMessage,
   alsoInTransaction?: (tx: ChatTransaction, appended: ChatMessage) => Promise<void>,
@@ -125,12 +144,12 @@ export async function appendMessage(
   let appended: ChatMessage | undefined;
   try {
     appended = alsoInTransaction
-      ? await prisma.$transaction(async (tx) => {
-          const inserted = await insertMessage(tx, message);
+      ? await transaction(async (tx) => {
+          const inserted = await insertMessage(tx.readRows, message);
           if (inserted) await alsoInTransaction(tx, inserted);
           return inserted;
         })
-      : await insertMessage(prisma, message);
+      : await insertMessage(readRows, message);
   } catch (error) {
     const key = duplicateKeyOf(error);
     const winner = key ? await DUPLICATE_KEYS[key](prisma, message) : null;

@@ -1,4 +1,4 @@
-import { fromPrisma, type JobResult, type JobWithMetadata } from 'pg-boss';
+import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Database } from '../../platform/db/client.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../platform/logger.js';
@@ -58,8 +58,8 @@ export function createResponder(config: Config, database: ReplyDatabase): Stream
     : streamInChunks(createOfflineCoach(database));
 }
 
-/** What replies read and write: Prisma, and named statements for the reads each reply repeats. */
-type ReplyDatabase = Pick<Database, 'prisma' | 'readRows'>;
+/** What replies read and write: Prisma, and named statements for the reads and the write each reply repeats. */
+type ReplyDatabase = Pick<Database, 'prisma' | 'readRows' | 'transaction'>;
 
 interface ChatRepliesDependencies {
   database: ReplyDatabase;
@@ -91,7 +91,7 @@ interface Worker {
 
 /** Creates the queue of replies and starts this instance's workers on it. */
 export async function startChatReplies({
-  database: { prisma, readRows },
+  database,
   pubsub,
   logger,
   queue,
@@ -111,7 +111,7 @@ export async function startChatReplies({
   /** Writes the reply, or decides there is none to write; throws to have the queue try again later. */
   async function reply(job: JobWithMetadata<ReplyJob>, tracker: ReplyTracker): Promise<ReplyOutcome> {
     const { sessionId, seq } = job.data;
-    const context = await replyContext(readRows, sessionId, seq);
+    const context = await replyContext(database.readRows, sessionId, seq);
     if (!context) return 'skipped';
     const { displayName, conversationStyle, personalityConfig, recent } = context;
     const drafts = draftPublisher(events, sessionId, seq, config.CHAT_DRAFT_INTERVAL_MS);
@@ -142,7 +142,7 @@ export async function startChatReplies({
       role = 'system';
       content = `${displayName} is unavailable right now and could not answer. Please try again in a moment.`;
     }
-    const written = await appendMessage(prisma, events, {
+    const written = await appendMessage(database, events, {
       sessionId,
       role,
       content,
@@ -205,7 +205,7 @@ export async function startChatReplies({
     async enqueue(tx, sessionId, seq) {
       await queue.send(REPLY_QUEUE, { sessionId, seq } satisfies ReplyJob, {
         ...jobOptions,
-        db: fromPrisma(tx),
+        db: tx,
       });
     },
     wake() {

@@ -4,7 +4,7 @@ import type { Viewer } from '../../auth/token.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { parseInput } from '../../platform/input.js';
 import type { ChatReplies } from './replies.js';
-import { announce, appendMessage, type ChatEvents } from './messages.js';
+import { announce, appendMessage, type ChatEvents, type MessageStore } from './messages.js';
 import type { MessageQuery } from './stream.js';
 
 /** The longest message a learner may send, in characters (after trimming). */
@@ -76,8 +76,7 @@ export async function renameChatSession(
  * every message. Ending an ended session changes nothing.
  */
 /** What changing a session's messages needs: the database, where to announce, and who answers. */
-export interface ChatDependencies extends ChatEvents {
-  prisma: PrismaClient;
+export interface ChatDependencies extends ChatEvents, MessageStore {
   replies: ChatReplies;
 }
 
@@ -115,7 +114,7 @@ export async function sendLearnerMessage(
   const { prisma } = deps;
   const { content, clientMessageId } = parseInput(messageInput, input);
   const message = await appendMessage(
-    prisma,
+    deps,
     deps,
     { sessionId: input.sessionId, ownerId: viewer.id, role: 'user', content, clientMessageId },
     (tx, appended) => deps.replies.enqueue(tx, input.sessionId, appended.seq),

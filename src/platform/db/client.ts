@@ -11,12 +11,27 @@ import { observablePool, type PoolObserver } from './observe.js';
 import { createRowReader, type RowReader } from './statements.js';
 import { QUEUE_POOL_SIZE } from '../queue.js';
 
+/**
+ * The statements of one transaction, all on its connection: NamedStatements, and SQL as pg-boss sends it (this
+ * is its IDatabase, so a job is enqueued in the transaction).
+ */
+export interface Transaction {
+  readRows: RowReader;
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 export interface Database {
   url: string;
   pool: pg.Pool;
   prisma: PrismaClient;
   /** The hot reads that bypass Prisma's runtime (see NamedStatement). */
   readRows: RowReader;
+  /**
+   * Runs `work` in a transaction on one connection of the pool, committed when it returns and rolled back when it
+   * throws: a hot write's transaction without the cost of Prisma's interactive one (3x its CPU time per
+   * transaction of two statements, measured).
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Adds a listener to the pool's connections or statements (observe.ts): the one instrumentation point. */
   observe(observer: PoolObserver): void;
   /** True when the database answers a trivial query. */
@@ -70,6 +85,26 @@ export function connectDatabase(
     pool,
     prisma,
     readRows: createRowReader(pool, { prepared: preparedStatements }),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          readRows: createRowReader(client, { prepared: preparedStatements }),
+          executeSql: (text, values) => client.query(text, values),
+        });
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is closed rather than handed to the next checkout.
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (rollbackError: Error) => client.release(rollbackError),
+        );
+        throw error;
+      }
+    },
     observe: observablePool(pool).observe,
     async isReachable() {
       try {

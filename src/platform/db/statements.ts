@@ -15,12 +15,13 @@ export interface NamedStatement {
 export type RowReader = <Row extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]) => Promise<Row[]>;
 
 /**
- * `prepared: false` sends the same texts unnamed: the embedded engine serves every connection from one
- * session, where a second connection preparing a name the first one prepared fails.
+ * On the pool, or on one of its connections (a transaction's). `prepared: false` sends the same texts unnamed:
+ * the embedded engine serves every connection from one session, where a second connection preparing a name the
+ * first one prepared fails.
  */
-export function createRowReader(pool: pg.Pool, { prepared }: { prepared: boolean }): RowReader {
+export function createRowReader(db: pg.Pool | pg.PoolClient, { prepared }: { prepared: boolean }): RowReader {
   return async <Row extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]) => {
-    const { rows } = await pool.query<Row>(
+    const { rows } = await db.query<Row>(
       prepared
         ? { name: statement.name, text: statement.text, values, types: rowTypes }
         : { text: statement.text, values, types: rowTypes },

@@ -2,14 +2,21 @@ import { builder } from '../../../graphql/builder.js';
 import { signedInViewer } from '../../../auth/access.js';
 import { parseGlobalId } from '../../../graphql/ids.js';
 import { ChatMessageRef, ChatSessionRef } from './types.js';
+import type { Context } from '../../../graphql/context.js';
 import {
   endChatSession,
   MAX_MESSAGE_LENGTH,
   renameChatSession,
   sendLearnerMessage,
   startChatSession,
+  type ChatDependencies,
 } from '../service.js';
 import { selectsOnlyMessageColumns } from '../stream.js';
+
+/** What the request's context gives the writes of a session's messages. */
+function chatDependencies({ prisma, readRows, transaction, pubsub, logger, chatReplies }: Context): ChatDependencies {
+  return { prisma, readRows, transaction, pubsub, logger, replies: chatReplies };
+}
 
 builder.mutationFields((t) => ({
   startChatSession: t.prismaField({
@@ -62,8 +69,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (query, _root, args, context) => {
-      const { prisma, pubsub, logger, chatReplies: replies } = context;
-      const message = await sendLearnerMessage({ prisma, pubsub, logger, replies }, signedInViewer(context.viewer), {
+      const message = await sendLearnerMessage(chatDependencies(context), signedInViewer(context.viewer), {
         sessionId: parseGlobalId(args.sessionId, 'ChatSession', 'sessionId'),
         content: args.content,
         clientMessageId: args.clientMessageId,
@@ -82,9 +88,8 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { sessionId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const { prisma, pubsub, logger, chatReplies: replies } = context;
       const sessionId = parseGlobalId(args.sessionId, 'ChatSession', 'sessionId');
-      return endChatSession({ prisma, pubsub, logger, replies }, signedInViewer(context.viewer), sessionId, query);
+      return endChatSession(chatDependencies(context), signedInViewer(context.viewer), sessionId, query);
     },
   }),
 }));
