@@ -3,6 +3,7 @@ import type { PublishedChatMessage, PubSub, Topics } from '../../platform/pubsub
 import type { Logger } from '../../platform/logger.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { Database, Transaction } from '../../platform/db/client.js';
+import { UNIQUE_VIOLATION } from '../../platform/db/errors.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 
 /** Who wrote a message (the column's CHECK allows exactly these). */
@@ -73,8 +74,6 @@ function duplicateKeyOf(error: unknown): keyof typeof DUPLICATE_KEYS | null {
     ? (constraint as keyof typeof DUPLICATE_KEYS)
     : null;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /** What work done in the message's transaction gets: its statements, pg-boss's included. */
 export type ChatTransaction = Transaction;

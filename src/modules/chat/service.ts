@@ -71,15 +71,15 @@ export async function renameChatSession(
   return prisma.chatSession.update({ ...query, where: { id: input.sessionId }, data: { sessionName: name } });
 }
 
-/**
- * Ends a session (its owner, or an admin): it takes no more messages, and subscribers complete once they have
- * every message. Ending an ended session changes nothing.
- */
 /** What changing a session's messages needs: the database, where to announce, and who answers. */
 export interface ChatDependencies extends ChatEvents, MessageStore {
   replies: ChatReplies;
 }
 
+/**
+ * Ends a session (its owner, or an admin): it takes no more messages, and subscribers complete once they have
+ * every message. Ending an ended session changes nothing.
+ */
 export async function endChatSession(
   deps: ChatDependencies,
   viewer: Viewer,

@@ -2,7 +2,7 @@ import { types } from 'node:util';
 import { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, UserInputError, type DomainError } from '../errors.js';
 
-const UNIQUE_VIOLATION = '23505';
+export const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const CHECK_VIOLATION = '23514';
 const NOT_NULL_VIOLATION = '23502';
@@ -38,7 +38,7 @@ interface DriverAdapterCause {
   constraint?: { index?: string };
 }
 
-export function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverAdapterCause | undefined {
+function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverAdapterCause | undefined {
   return (error.meta?.driverAdapterError as { cause?: DriverAdapterCause } | undefined)?.cause;
 }
 
