@@ -3,7 +3,7 @@ import type { PublishedChatMessage, PubSub, Topics } from '../../platform/pubsub
 import type { Logger } from '../../platform/logger.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { Database, Transaction } from '../../platform/db/client.js';
-import { UNIQUE_VIOLATION } from '../../platform/db/errors.js';
+import { violatedUniqueConstraint } from '../../platform/db/errors.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 
 /** Who wrote a message (the column's CHECK allows exactly these). */
@@ -67,16 +67,10 @@ const DUPLICATE_KEYS = {
       : null,
 };
 
-/** The unique key a failed insert collided with, from pg's error (its SQLSTATE and the constraint's name). */
 function duplicateKeyOf(error: unknown): keyof typeof DUPLICATE_KEYS | null {
-  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-  return code === UNIQUE_VIOLATION && typeof constraint === 'string' && constraint in DUPLICATE_KEYS
-    ? (constraint as keyof typeof DUPLICATE_KEYS)
-    : null;
+  const constraint = violatedUniqueConstraint(error);
+  return constraint && constraint in DUPLICATE_KEYS ? (constraint as keyof typeof DUPLICATE_KEYS) : null;
 }
-
-/** What work done in the message's transaction gets: its statements, pg-boss's included. */
-export type ChatTransaction = Transaction;
 
 /** What writing messages needs: named statements, a transaction for work that commits with one, Prisma for the rest. */
 export type MessageStore = Pick<Database, 'prisma' | 'readRows' | 'transaction'>;
@@ -137,7 +131,7 @@ export async function appendMessage(
   { prisma, readRows, transaction }: MessageStore,
   events: ChatEvents,
   message: NewMessage,
-  alsoInTransaction?: (tx: ChatTransaction, appended: ChatMessage) => Promise<void>,
+  alsoInTransaction?: (tx: Transaction, appended: ChatMessage) => Promise<void>,
   whenNotAppended?: () => Promise<unknown>,
 ): Promise<AppendedMessage> {
   let appended: ChatMessage | undefined;

@@ -1,11 +1,11 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
-import type { Database } from '../../platform/db/client.js';
+import type { Database, Transaction } from '../../platform/db/client.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PubSub } from '../../platform/pubsub.js';
 import type { JobQueue } from '../../platform/queue.js';
 import type { ReplyObserver, ReplyOutcome, ReplyTracker } from '../../platform/metrics.js';
-import { appendMessage, type ChatRole, type ChatTransaction } from './messages.js';
+import { appendMessage, type ChatRole } from './messages.js';
 import { createChatCompletionsResponder } from './responders/chat-completions.js';
 import { replyContext } from './reply-context.js';
 import { createOfflineCoach } from './responders/offline-coach.js';
@@ -34,7 +34,7 @@ const LEASE_MARGIN_SECONDS = 5;
  */
 export interface ChatReplies {
   /** Enqueues the answer to the learner's message `seq`, in the transaction that appends it. */
-  enqueue(tx: ChatTransaction, sessionId: number, seq: number): Promise<void>;
+  enqueue(tx: Transaction, sessionId: number, seq: number): Promise<void>;
   /** Wakes an idle worker of this instance, once the enqueueing transaction has committed. */
   wake(): void;
   /** Cancels the session's replies not yet started (it has ended); one being written finds it ended. */

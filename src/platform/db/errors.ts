@@ -2,7 +2,7 @@ import { types } from 'node:util';
 import { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, UserInputError, type DomainError } from '../errors.js';
 
-export const UNIQUE_VIOLATION = '23505';
+const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const CHECK_VIOLATION = '23514';
 const NOT_NULL_VIOLATION = '23502';
@@ -42,6 +42,24 @@ function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverAdapter
   return (error.meta?.driverAdapterError as { cause?: DriverAdapterCause } | undefined)?.cause;
 }
 
+/** pg's DatabaseError (statements sent outside Prisma) carries the SQLSTATE as `code` and the name as `constraint`. */
+function pgErrorFields(error: unknown): { code?: string; constraint?: string } {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    constraint: typeof constraint === 'string' ? constraint : undefined,
+  };
+}
+
+/** The unique constraint a failed write collided with, from Prisma's error or pg's, if that is what failed. */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    return error.code === 'P2002' ? driverCause(error)?.constraint?.index : undefined;
+  }
+  const { code, constraint } = pgErrorFields(error);
+  return code === UNIQUE_VIOLATION ? constraint : undefined;
+}
+
 /** Maps database failures that a client's input caused to domain errors; anything else is internal. */
 export function mapDatabaseError(error: unknown): DomainError | undefined {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
@@ -51,11 +69,8 @@ export function mapDatabaseError(error: unknown): DomainError | undefined {
     if (error.code === 'P2025') return new NotFoundError('Record');
     return cause?.originalCode ? mapSqlState(cause.originalCode, cause.constraint?.index) : undefined;
   }
-  // pg's DatabaseError (raw queries outside Prisma) carries the SQLSTATE as `code` and the name as `constraint`.
-  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-  return typeof code === 'string'
-    ? mapSqlState(code, typeof constraint === 'string' ? constraint : undefined)
-    : undefined;
+  const { code, constraint } = pgErrorFields(error);
+  return code ? mapSqlState(code, constraint) : undefined;
 }
 
 function mapSqlState(sqlState: string, constraint: string | undefined): DomainError | undefined {
