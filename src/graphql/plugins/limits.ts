@@ -15,6 +15,7 @@ import {
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
 import { costError } from './cost.js';
 import { inputError, type InputLimits } from './input.js';
@@ -96,10 +97,18 @@ function clientError(message: string, code: string): GraphQLError {
 }
 
 /**
+ * Characters of document text whose parsed and validated documents the WebSocket check keeps, least recently
+ * used going first (Apollo Server keeps HTTP's in its documentStore). Apps send a few documents over and over, a
+ * socket each: one parsed copy serves them all, where each subscription held its own tree and tokens.
+ */
+const CHECKED_DOCUMENTS_MAX_CHARS = 2 ** 18;
+
+/**
  * The check of a WebSocket subscribe message: parsed and validated with the HTTP rules (graphql's specified
  * rules, the limits, no introspection in production), subscriptions only: queries and mutations belong on
  * HTTP, where rate limits and the request log see them. The check returns the execution arguments or the
- * errors; its options and rules are built once here, not per message.
+ * errors; its options and rules are built once here, not per message, and a document that passed validation is
+ * not parsed or validated again (the variables are checked on every subscribe).
  */
 export function subscriptionChecker(
   schema: GraphQLSchema,
@@ -111,31 +120,50 @@ export function subscriptionChecker(
     ...limitRules(limits),
     ...(limits.production ? [NoSchemaIntrospectionCustomRule] : []),
   ];
-  return (payload) => checkSubscription(schema, payload, limits, parsing, rules);
+  const validDocuments = new LRUCache<string, DocumentNode>({
+    maxSize: CHECKED_DOCUMENTS_MAX_CHARS,
+    sizeCalculation: (_, query) => Math.max(query.length, 1),
+  });
+  const validDocument = (query: string): DocumentNode | GraphQLError[] => {
+    const known = validDocuments.get(query);
+    if (known) return known;
+    const checked = parseAndValidate(schema, query, limits, parsing, rules);
+    if (!Array.isArray(checked)) validDocuments.set(query, checked);
+    return checked;
+  };
+  return (payload) => {
+    const document = validDocument(payload.query);
+    return Array.isArray(document) ? document : checkOperation(schema, document, payload, limits);
+  };
 }
 
-function checkSubscription(
+function parseAndValidate(
   schema: GraphQLSchema,
-  payload: OperationPayload,
+  query: string,
   limits: OperationLimits,
   parsing: ParseOptions,
   rules: readonly ValidationRule[],
-): CheckedOperation | GraphQLError[] {
+): DocumentNode | GraphQLError[] {
   let document: DocumentNode;
   try {
-    document = parse(payload.query, parsing);
+    document = parse(query, parsing);
   } catch (error) {
     return [clientError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
   }
   const errors = validate(schema, document, rules);
-  if (errors.length > 0) {
-    return errors.map((error) =>
-      clientError(
-        limits.production ? error.message.replace(SUGGESTION, '') : error.message,
-        'GRAPHQL_VALIDATION_FAILED',
-      ),
-    );
-  }
+  if (errors.length === 0) return document;
+  return errors.map((error) =>
+    clientError(limits.production ? error.message.replace(SUGGESTION, '') : error.message, 'GRAPHQL_VALIDATION_FAILED'),
+  );
+}
+
+/** What depends on the payload's operation name and variables: their bounds, the cost, and a subscription to run. */
+function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  payload: OperationPayload,
+  limits: OperationLimits,
+): CheckedOperation | GraphQLError[] {
   const operationName = payload.operationName ?? undefined;
   const variableValues = payload.variables ?? undefined;
   const badInput = inputError(schema, document, { variableValues, operationName, limits: limits.input });
