@@ -26,17 +26,26 @@ export const MAX_ROW_ID = 2_147_483_647;
 /** The most items a page of any list holds (`first`, `last`). */
 export const MAX_PAGE_SIZE = 100;
 
+const idSchemas = new Map<string, z.ZodNumber>();
+
 /**
  * The id of a `typename` row in an input. The GraphQL layer hands services the row id a client's global id
  * names, or 0 when it names none of this type (src/graphql/ids.ts), so a bad id is refused here with its
- * field's path, in the same BAD_USER_INPUT as the input's other mistakes.
+ * field's path, in the same BAD_USER_INPUT as the input's other mistakes. One schema per typename: building a zod
+ * schema costs more than running it, and every id argument of every request runs one.
  */
-export const idOf = (typename: string) =>
-  z
-    .number()
-    .int(`must be a ${typename} id`)
-    .min(1, `must be a ${typename} id`)
-    .max(MAX_ROW_ID, `must be a ${typename} id`);
+export function idOf(typename: string): z.ZodNumber {
+  let schema = idSchemas.get(typename);
+  if (!schema) {
+    schema = z
+      .number()
+      .int(`must be a ${typename} id`)
+      .min(1, `must be a ${typename} id`)
+      .max(MAX_ROW_ID, `must be a ${typename} id`);
+    idSchemas.set(typename, schema);
+  }
+  return schema;
+}
 
 /** Drops repeated values, keeping the first occurrence's position. */
 export function unique<T>(values: T[]): T[] {
