@@ -4,7 +4,9 @@ import {
   getOperationAST,
   getVariableValues,
   isListType,
+  Kind,
   validate,
+  visit,
   type DocumentNode,
   type GraphQLField,
   type GraphQLSchema,
@@ -88,17 +90,54 @@ export function costError(
   );
 }
 
+/** The arguments whose values fieldComplexity reads. */
+const SIZE_ARGUMENTS = new Set(['first', 'last', 'ids']);
+
+/**
+ * The variables that can change a document's cost: those inside a size argument (fieldComplexity reads no other),
+ * and those of directives, in case @include and @skip ever decide what plugin-complexity counts (today it counts
+ * skipped fields too). A message's text or a course id cannot.
+ */
+export function costVariables(document: DocumentNode): Set<string> {
+  const names = new Set<string>();
+  visit(document, {
+    VariableDefinition: () => false,
+    // graphql-js's ancestors end above the parent.
+    Variable(node, _key, parent, _path, ancestors) {
+      const counts = [...ancestors, parent].some(
+        (ancestor) =>
+          !!ancestor &&
+          'kind' in ancestor &&
+          (ancestor.kind === Kind.DIRECTIVE ||
+            (ancestor.kind === Kind.ARGUMENT && SIZE_ARGUMENTS.has(ancestor.name.value))),
+      );
+      if (counts) names.add(node.name.value);
+    },
+  });
+  return names;
+}
+
 /**
  * Refuses an HTTP operation above `maxCost` with 400 before any resolver runs; the verdict is remembered per
- * document, operation and variables (./verdicts.ts).
+ * document, operation and the variables that can change the cost (./verdicts.ts). That verdict holds for any
+ * values of the other variables that coerce: with one that does not, there is no verdict to remember (costError
+ * leaves the request to execution, which refuses it by name), so the cache is not asked.
  */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {
-  const check = rememberedVerdicts((document, request) => costError(schema, document, { ...request, maxCost }));
+  const check = rememberedVerdicts(
+    (document, request) => costError(schema, document, { ...request, maxCost }),
+    costVariables,
+  );
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request }) {
-          const error = check(document, { variableValues: request.variables, operationName: request.operationName });
+        async didResolveOperation({ document, operation, request }) {
+          const { variables } = request;
+          const coerced = getVariableValues(schema, operation?.variableDefinitions ?? [], variables ?? {}, {
+            maxErrors: 1,
+          });
+          if (coerced.errors) return;
+          const error = check(document, { variableValues: variables, operationName: request.operationName });
           if (error) {
             throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
           }

@@ -25,22 +25,38 @@ function variablesKey(variableValues: Record<string, unknown> | undefined): stri
  * A check of an operation that remembers its verdict (`undefined` for a pass) per document, operation and
  * variables, all it depends on: the document by identity (Apollo hands the same parsed document to every
  * request of the same text), the others as JSON. The catalog's clients send the same few operations with the
- * same few variables, which would otherwise be walked again on every request.
+ * same few variables, which would otherwise be walked again on every request. `variablesThatMatter` names the
+ * variables a verdict can depend on, when that is fewer than all: a write's text and ids then leave its verdict
+ * shared by every request of the document, where each would have missed (and pushed out a remembered one).
  */
 export function rememberedVerdicts<Verdict extends object>(
   check: (document: DocumentNode, request: OperationRequest) => Verdict | undefined,
+  variablesThatMatter?: (document: DocumentNode) => ReadonlySet<string>,
 ): (document: DocumentNode, request: OperationRequest) => Verdict | undefined {
-  const documentKeys = new WeakMap<DocumentNode, number>();
+  const documentKeys = new WeakMap<DocumentNode, { key: number; variables: ReadonlySet<string> | undefined }>();
   let documents = 0;
   const verdicts = new LRUCache<string, { verdict: Verdict | undefined }>({ max: 1000 });
   return (document, request) => {
-    const variables = variablesKey(request.variableValues);
+    let known = documentKeys.get(document);
+    if (known === undefined) {
+      known = { key: (documents += 1), variables: variablesThatMatter?.(document) };
+      documentKeys.set(document, known);
+    }
+    const variables = variablesKey(narrowed(request.variableValues, known.variables));
     if (variables === undefined) return check(document, request);
-    let documentKey = documentKeys.get(document);
-    if (documentKey === undefined) documentKeys.set(document, (documentKey = documents += 1));
-    const key = `${documentKey}\u0000${request.operationName ?? ''}\u0000${variables}`;
+    const key = `${known.key}\u0000${request.operationName ?? ''}\u0000${variables}`;
     let remembered = verdicts.get(key);
     if (!remembered) verdicts.set(key, (remembered = { verdict: check(document, request) }));
     return remembered.verdict;
   };
+}
+
+function narrowed(
+  variableValues: Record<string, unknown> | undefined,
+  names: ReadonlySet<string> | undefined,
+): Record<string, unknown> | undefined {
+  if (!names || !variableValues) return variableValues;
+  const kept: Record<string, unknown> = {};
+  for (const name of names) if (Object.hasOwn(variableValues, name)) kept[name] = variableValues[name];
+  return kept;
 }

@@ -235,6 +235,19 @@ describe('fan-out abuse', () => {
     expect(errorCodes(await server.graphql(query, { first: 1 }, { as: admin }))).toEqual([]);
   });
 
+  it('keeps one verdict for every value of a variable the cost does not read, and none from variables that do not coerce', async () => {
+    const query = `query($first: Int, $search: String) { courses(first: $first, filter: { search: $search }) {
+      edges { node { prerequisites { prerequisites { prerequisites { id } } } } } } }`;
+    const codes = async (variables: Record<string, unknown>) =>
+      errorCodes(await server.graphql(query, variables, { as: admin }));
+    // A variable that does not coerce first: had its pass been remembered, the costly page below would pass too.
+    expect(await codes({ first: 100, search: 42 })).toEqual(['BAD_USER_INPUT']);
+    expect(await codes({ first: 100, search: 'a' })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(await codes({ first: 100, search: 'b' })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(await codes({ first: 1, search: 'b' })).toEqual([]);
+    expect(await codes({ first: 100, search: 'c' })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
   it('counts a cost spread over fragments', async () => {
     const query = `query { courses(first: 100) { edges { node { ...Deep } } } }
       fragment Deep on Course { prerequisites { prerequisites { prerequisites { id } } } }`;
