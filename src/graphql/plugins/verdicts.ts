@@ -56,7 +56,8 @@ function narrowed(
   names: ReadonlySet<string> | undefined,
 ): Record<string, unknown> | undefined {
   if (!names || !variableValues) return variableValues;
-  const kept: Record<string, unknown> = {};
-  for (const name of names) if (Object.hasOwn(variableValues, name)) kept[name] = variableValues[name];
-  return kept;
+  // Entries, not assignments: a variable may be named $__proto__, and an assignment would not keep its value.
+  return Object.fromEntries(
+    [...names].filter((name) => Object.hasOwn(variableValues, name)).map((name) => [name, variableValues[name]]),
+  );
 }

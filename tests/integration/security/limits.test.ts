@@ -248,6 +248,16 @@ describe('fan-out abuse', () => {
     expect(await codes({ first: 100, search: 'c' })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
+  it('tells page sizes apart in a variable named $__proto__', async () => {
+    const query = `query($__proto__: Int) { courses(first: $__proto__) {
+      edges { node { prerequisites { prerequisites { prerequisites { id } } } } } } }`;
+    const variables = (size: number) => JSON.parse(`{"__proto__": ${size}}`) as Record<string, unknown>;
+    expect(errorCodes(await server.graphql(query, variables(1), { as: admin }))).toEqual([]);
+    expect(errorCodes(await server.graphql(query, variables(100), { as: admin }))).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+  });
+
   it('counts a cost spread over fragments', async () => {
     const query = `query { courses(first: 100) { edges { node { ...Deep } } } }
       fragment Deep on Course { prerequisites { prerequisites { prerequisites { id } } } }`;
