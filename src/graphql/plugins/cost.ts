@@ -15,7 +15,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { createComplexityRule, type FieldComplexityValue } from '@pothos/plugin-complexity';
 import type { Context } from '../context.js';
 import { DEFAULT_PAGE_SIZE } from '../pagination.js';
-import { rememberedVerdicts } from './verdicts.js';
+import { rememberedVerdicts, VerdictForThisRequest, type OperationRequest } from './verdicts.js';
 
 /** What a connection or list returns when the client names no size: the contract's default page. */
 /** A plain list of unknown length (prerequisites, assessments, questions, test scores). */
@@ -43,24 +43,17 @@ export function fieldComplexity(
 }
 
 /**
- * The operation's cost with the request's variables (a `$first` counts as much as a literal one), or a client
- * error when it is above `maxCost`. Invalid variables or ids are left to execution, which names them.
+ * The operation's cost with the request's variables (a `$first` counts as much as a literal one), or undefined when
+ * it cannot be told: variables that do not coerce, which execution refuses by name, or an argument the complexity
+ * rule could not read.
  */
-export function costError(
+function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
-  {
-    variableValues,
-    operationName,
-    maxCost,
-  }: {
-    variableValues: Record<string, unknown> | undefined;
-    operationName: string | null | undefined;
-    maxCost: number;
-  },
-): GraphQLError | undefined {
-  // Variables that do not coerce are refused by execution, by name; the complexity rule would coerce them for
-  // every field without an error limit (2.3 s for a list of 5000 nulls).
+  { variableValues, operationName }: OperationRequest,
+): number | undefined {
+  // The complexity rule would coerce bad variables for every field without an error limit (2.3 s for a list of
+  // 5000 nulls).
   const operation = getOperationAST(document, operationName);
   const coerced = operation
     ? getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}, { maxErrors: 1 })
@@ -78,9 +71,12 @@ export function costError(
   try {
     validate(schema, document, [rule]);
   } catch {
-    // An argument the cost function could not read (a malformed id); execution refuses it with its name.
     return undefined;
   }
+  return cost;
+}
+
+function overLimit(cost: number, maxCost: number): GraphQLError | undefined {
   if (cost <= maxCost) return undefined;
   return new GraphQLError(
     `Operation cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages or fewer nested lists`,
@@ -88,6 +84,16 @@ export function costError(
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost },
     },
   );
+}
+
+/** A client error when the operation's cost with the request's variables is above `maxCost` (operationCost). */
+export function costError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  { maxCost, ...request }: OperationRequest & { maxCost: number },
+): GraphQLError | undefined {
+  const cost = operationCost(schema, document, request);
+  return cost === undefined ? undefined : overLimit(cost, maxCost);
 }
 
 /** The arguments whose values fieldComplexity reads. */
@@ -119,25 +125,19 @@ export function costVariables(document: DocumentNode): Set<string> {
 
 /**
  * Refuses an HTTP operation above `maxCost` with 400 before any resolver runs; the verdict is remembered per
- * document, operation and the variables that can change the cost (./verdicts.ts). That verdict holds for any
- * values of the other variables that coerce: with one that does not, there is no verdict to remember (costError
- * leaves the request to execution, which refuses it by name), so the cache is not asked.
+ * document, operation and the variables that can change the cost (./verdicts.ts), except when the cost could not be
+ * told: that depends on the values of the others.
  */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {
-  const check = rememberedVerdicts(
-    (document, request) => costError(schema, document, { ...request, maxCost }),
-    costVariables,
-  );
+  const check = rememberedVerdicts((document, request) => {
+    const cost = operationCost(schema, document, request);
+    return cost === undefined ? new VerdictForThisRequest<GraphQLError>(undefined) : overLimit(cost, maxCost);
+  }, costVariables);
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request }) {
-          const { variables } = request;
-          const coerced = getVariableValues(schema, operation?.variableDefinitions ?? [], variables ?? {}, {
-            maxErrors: 1,
-          });
-          if (coerced.errors) return;
-          const error = check(document, { variableValues: variables, operationName: request.operationName });
+        async didResolveOperation({ document, request }) {
+          const error = check(document, { variableValues: request.variables, operationName: request.operationName });
           if (error) {
             throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
           }

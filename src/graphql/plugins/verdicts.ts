@@ -22,6 +22,14 @@ function variablesKey(variableValues: Record<string, unknown> | undefined): stri
 }
 
 /**
+ * A check's verdict for the request it judged only: it depends on more than the remembered key (variables that did
+ * not coerce, say, or the value of one the key leaves out), so it is answered and not remembered.
+ */
+export class VerdictForThisRequest<Verdict> {
+  constructor(readonly verdict: Verdict | undefined) {}
+}
+
+/**
  * A check of an operation that remembers its verdict (`undefined` for a pass) per document, operation and
  * variables, all it depends on: the document by identity (Apollo hands the same parsed document to every
  * request of the same text), the others as JSON. The catalog's clients send the same few operations with the
@@ -30,7 +38,7 @@ function variablesKey(variableValues: Record<string, unknown> | undefined): stri
  * shared by every request of the document, where each would have missed (and pushed out a remembered one).
  */
 export function rememberedVerdicts<Verdict extends object>(
-  check: (document: DocumentNode, request: OperationRequest) => Verdict | undefined,
+  check: (document: DocumentNode, request: OperationRequest) => Verdict | VerdictForThisRequest<Verdict> | undefined,
   variablesThatMatter?: (document: DocumentNode) => ReadonlySet<string>,
 ): (document: DocumentNode, request: OperationRequest) => Verdict | undefined {
   const documentKeys = new WeakMap<DocumentNode, { key: number; variables: ReadonlySet<string> | undefined }>();
@@ -43,11 +51,14 @@ export function rememberedVerdicts<Verdict extends object>(
       documentKeys.set(document, known);
     }
     const variables = variablesKey(narrowed(request.variableValues, known.variables));
-    if (variables === undefined) return check(document, request);
-    const key = `${known.key}\u0000${request.operationName ?? ''}\u0000${variables}`;
-    let remembered = verdicts.get(key);
-    if (!remembered) verdicts.set(key, (remembered = { verdict: check(document, request) }));
-    return remembered.verdict;
+    const key =
+      variables === undefined ? undefined : `${known.key}\u0000${request.operationName ?? ''}\u0000${variables}`;
+    const remembered = key === undefined ? undefined : verdicts.get(key);
+    if (remembered) return remembered.verdict;
+    const verdict = check(document, request);
+    if (verdict instanceof VerdictForThisRequest) return verdict.verdict;
+    if (key !== undefined) verdicts.set(key, { verdict });
+    return verdict;
   };
 }
 

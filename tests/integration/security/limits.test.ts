@@ -248,6 +248,16 @@ describe('fan-out abuse', () => {
     expect(await codes({ first: 100, search: 'c' })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
+  it('remembers no verdict from a request whose arguments the cost could not read', async () => {
+    // A nullable variable with a default may stand for a non-null argument; an explicit null then cannot be read.
+    const query = `query($first: Int, $id: ID = "Q291cnNlOjE=") { node(id: $id) { id } courses(first: $first) {
+      edges { node { prerequisites { prerequisites { prerequisites { id } } } } } } }`;
+    await server.graphql(query, { first: 100, id: null }, { as: admin });
+    expect(errorCodes(await server.graphql(query, { first: 100, id: 'Q291cnNlOjE=' }, { as: admin }))).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+  });
+
   it('tells page sizes apart in a variable named $__proto__', async () => {
     const query = `query($__proto__: Int) { courses(first: $__proto__) {
       edges { node { prerequisites { prerequisites { prerequisites { id } } } } } } }`;
