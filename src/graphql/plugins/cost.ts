@@ -43,15 +43,16 @@ export function fieldComplexity(
 }
 
 /**
- * The operation's cost with the request's variables (a `$first` counts as much as a literal one), or undefined when
- * it cannot be told: variables that do not coerce, which execution refuses by name, or an argument the complexity
- * rule could not read.
+ * The operation's cost with the request's variables (a `$first` counts as much as a literal one); undefined when
+ * variables do not coerce, which Apollo and graphql-ws refuse by name before execution. An argument that cannot be
+ * read (an explicit null for a defaulted variable in a non-null argument) is refused here: execution would fail
+ * that one field and run the rest, uncounted.
  */
 function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   { variableValues, operationName }: OperationRequest,
-): number | undefined {
+): number | GraphQLError | undefined {
   // The complexity rule would coerce bad variables for every field without an error limit (2.3 s for a list of
   // 5000 nulls).
   const operation = getOperationAST(document, operationName);
@@ -70,8 +71,9 @@ function operationCost(
   });
   try {
     validate(schema, document, [rule]);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } });
   }
   return cost;
 }
@@ -86,14 +88,14 @@ function overLimit(cost: number, maxCost: number): GraphQLError | undefined {
   );
 }
 
-/** A client error when the operation's cost with the request's variables is above `maxCost` (operationCost). */
+/** A client error when the operation's cost with the request's variables is above `maxCost` or cannot be told. */
 export function costError(
   schema: GraphQLSchema,
   document: DocumentNode,
   { maxCost, ...request }: OperationRequest & { maxCost: number },
 ): GraphQLError | undefined {
   const cost = operationCost(schema, document, request);
-  return cost === undefined ? undefined : overLimit(cost, maxCost);
+  return typeof cost === 'number' ? overLimit(cost, maxCost) : cost;
 }
 
 /** The arguments whose values fieldComplexity reads. */
@@ -126,12 +128,12 @@ export function costVariables(document: DocumentNode): Set<string> {
 /**
  * Refuses an HTTP operation above `maxCost` with 400 before any resolver runs; the verdict is remembered per
  * document, operation and the variables that can change the cost (./verdicts.ts), except when the cost could not be
- * told: that depends on the values of the others.
+ * told: that depends on the values of the others. An argument it cannot read is refused with BAD_USER_INPUT.
  */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<Context> {
   const check = rememberedVerdicts((document, request) => {
     const cost = operationCost(schema, document, request);
-    return cost === undefined ? new VerdictForThisRequest<GraphQLError>(undefined) : overLimit(cost, maxCost);
+    return typeof cost === 'number' ? overLimit(cost, maxCost) : new VerdictForThisRequest(cost);
   }, costVariables);
   return {
     async requestDidStart() {

@@ -248,11 +248,15 @@ describe('fan-out abuse', () => {
     expect(await codes({ first: 100, search: 'c' })).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
-  it('remembers no verdict from a request whose arguments the cost could not read', async () => {
+  it('refuses a request whose arguments the cost cannot read, and remembers no verdict from it', async () => {
     // A nullable variable with a default may stand for a non-null argument; an explicit null then cannot be read.
     const query = `query($first: Int, $id: ID = "Q291cnNlOjE=") { node(id: $id) { id } courses(first: $first) {
       edges { node { prerequisites { prerequisites { prerequisites { id } } } } } } }`;
-    await server.graphql(query, { first: 100, id: null }, { as: admin });
+    // Refused whole: execution would fail `node` and run the costly page beside it.
+    const unreadable = await server.graphql(query, { first: 100, id: null }, { as: admin });
+    expect(unreadable.status).toBe(400);
+    expect(errorCodes(unreadable)).toEqual(['BAD_USER_INPUT']);
+    expect(unreadable.body.errors?.[0]?.message).toMatch(/Argument "id"/);
     expect(errorCodes(await server.graphql(query, { first: 100, id: 'Q291cnNlOjE=' }, { as: admin }))).toEqual([
       'GRAPHQL_VALIDATION_FAILED',
     ]);
