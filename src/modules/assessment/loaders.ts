@@ -48,14 +48,17 @@ const LISTING_COLUMNS = `a.id, a.course_id AS "courseId", a.title, a.description
   a.is_active AS "isActive", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
   ${viewerAttempts('$2')} AS "viewerAttempts"`;
 
-/** A ListingRow as JSON (timestamps by jsonTimestamp), for the catalog's column. */
-const LISTING_JSON = `json_build_object('id', a.id, 'courseId', a.course_id, 'title', a.title,
+/** An AssessmentListing as JSON (timestamps by jsonTimestamp) and the viewer's attempts, for the catalog's column. */
+const LISTING_JSON = `json_build_array(json_build_object('id', a.id, 'courseId', a.course_id, 'title', a.title,
   'description', a.description, 'difficulty', a.difficulty, 'passThreshold', a.pass_threshold,
   'timeLimitMinutes', a.time_limit_minutes, 'maxAttempts', a.max_attempts, 'isActive', a.is_active,
-  'createdAt', ${jsonTimestamp('a.created_at')}, 'updatedAt', ${jsonTimestamp('a.updated_at')},
-  'viewerAttempts', ${viewerAttempts('$viewer')})`;
+  'createdAt', ${jsonTimestamp('a.created_at')}, 'updatedAt', ${jsonTimestamp('a.updated_at')}),
+  ${viewerAttempts('$viewer')})`;
 
-type ListingJson = Omit<ListingRow, 'createdAt' | 'updatedAt'> & { createdAt: number; updatedAt: number };
+type ListingJson = [
+  listing: Omit<AssessmentListing, 'createdAt' | 'updatedAt'> & { createdAt: number; updatedAt: number },
+  viewerAttempts: number,
+];
 
 /**
  * The catalog column of a course's assessments as ASSESSMENTS_BY_COURSE reads them. The page's courses are
@@ -113,12 +116,22 @@ export function createAssessmentLoaders(
   const knownAssessments = new Map<number, AssessmentListing[]>();
   const access = isAdmin(viewer) ? 'admin' : 'learner';
   // The viewer's attempts are counted in the same statement (anonymous viewers count none).
+  const noteViewerAttempts = (assessmentId: number, viewerAttempts: number) => {
+    if (!viewer) return;
+    viewerAttemptCountByAssessment.prime(assessmentId, viewerAttempts);
+    knownViewerAttemptCounts.set(assessmentId, viewerAttempts);
+  };
   const listingOf = ({ viewerAttempts, ...assessment }: ListingRow): AssessmentListing => {
-    if (viewer) {
-      viewerAttemptCountByAssessment.prime(assessment.id, viewerAttempts);
-      knownViewerAttemptCounts.set(assessment.id, viewerAttempts);
-    }
+    noteViewerAttempts(assessment.id, viewerAttempts);
     return assessment;
+  };
+  // The parsed object itself becomes the listing, its timestamps made Dates.
+  const listingOfJson = ([json, viewerAttempts]: ListingJson): AssessmentListing => {
+    const listing = json as unknown as AssessmentListing;
+    listing.createdAt = dateOf(json.createdAt);
+    listing.updatedAt = dateOf(json.updatedAt);
+    noteViewerAttempts(listing.id, viewerAttempts);
+    return listing;
   };
   const assessmentsByCourse: AssessmentLoaders['assessmentsByCourse'] = new DataLoader(async (courseIds) => {
     const rows = await readRows<ListingRow>(ASSESSMENTS_BY_COURSE[access], [courseIds, viewer?.id ?? 0]);
@@ -134,9 +147,7 @@ export function createAssessmentLoaders(
       ...ASSESSMENTS_COLUMN[access],
       fields: ['assessments'],
       take(courseId, value) {
-        const listings = (value as ListingJson[]).map((row) =>
-          listingOf({ ...row, createdAt: dateOf(row.createdAt), updatedAt: dateOf(row.updatedAt) }),
-        );
+        const listings = (value as ListingJson[]).map(listingOfJson);
         assessmentsByCourse.prime(courseId, listings);
         knownAssessments.set(courseId, listings);
       },

@@ -4,8 +4,16 @@ import { COURSE_LEVELS } from '../../platform/db/values.js';
 import { escapeLike, MAX_PAGE_SIZE, parseInput } from '../../platform/input.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
 import { selectsOnlyColumns } from '../../platform/db/selection.js';
-import { CATALOG_COUNT, COURSE_COLUMNS, type CourseLoaders } from './loaders.js';
+import {
+  CATALOG_COUNT,
+  COURSE_COLUMNS,
+  courseJson,
+  courseOfJson,
+  type CourseJson,
+  type CourseLoaders,
+} from './loaders.js';
 import { MAX_SEARCH_LENGTH, tagList, type CourseQuery } from './service.js';
+import { courseOrderBy, type CourseOrder } from './order.js';
 
 /** The catalog's reads: its filters, its count and its pages. */
 
@@ -101,8 +109,6 @@ const PAGE_ROWS = `SELECT * FROM (SELECT ${COURSE_COLUMNS}, (${CATALOG_COUNT}) A
     WHERE ($1::text IS NULL OR level = $1) AND ($2::boolean IS NULL OR is_active = $2) AND id > $3
     ORDER BY id LIMIT ${MAX_PAGE_ROWS}) capped ORDER BY id LIMIT $4`;
 
-const CATALOG_PAGE: NamedStatement = { name: 'catalog-page', text: PAGE_ROWS };
-
 /**
  * The visible prerequisite courses of the page's courses that are not on it ($5: inactive ones too), after the
  * page's rows: `onPage` tells them apart. Their ids as one array, probed in the primary key: as `id IN (SELECT
@@ -114,12 +120,6 @@ const WITH_PREREQUISITES = `WITH page AS (${PAGE_ROWS})
     SELECT ${COURSE_COLUMNS}, NULL, false FROM courses
     WHERE id = ANY (ARRAY(SELECT unnest(prerequisites) FROM page EXCEPT SELECT id FROM page))
       AND ($5::boolean OR is_active)`;
-
-const CATALOG_PAGE_WITH_PREREQUISITES: NamedStatement = {
-  name: 'catalog-page-with-prerequisites',
-  text: `${WITH_PREREQUISITES}
-    ORDER BY "onPage" DESC, id`,
-};
 
 /**
  * A value another module reads for each course of a plain catalog page, brought by the page's own statement as
@@ -137,13 +137,17 @@ export interface CatalogColumn {
   take(courseId: number, value: unknown): void;
 }
 
-/** The page statements with columns, by name: as many as there are combinations of the modules' columns. */
+/** The page statements, by name: as many as there are combinations of prerequisites and the modules' columns. */
 const pageStatements = new Map<string, NamedStatement>();
 
-/** The statement of a plain page with the prerequisite courses its fields read and the columns they read. */
+/**
+ * The statement of a plain page with the prerequisite courses its fields read and the columns they read. It
+ * answers one row: the filter's count (null when the page is empty) and the page's courses, then the
+ * prerequisite courses, as one JSON value of [course, onPage, columnValues] triples, which pg parses with one
+ * JSON.parse where rows of columns cost it a parser per value (two arrays and two timestamps per course).
+ */
 function pageStatement(withPrerequisites: boolean, columns: readonly CatalogColumn[]): NamedStatement {
-  if (columns.length === 0) return withPrerequisites ? CATALOG_PAGE_WITH_PREREQUISITES : CATALOG_PAGE;
-  const name = [withPrerequisites ? CATALOG_PAGE_WITH_PREREQUISITES.name : CATALOG_PAGE.name]
+  const name = [withPrerequisites ? 'catalog-page-with-prerequisites' : 'catalog-page']
     .concat(columns.map((column) => column.name))
     .join('+');
   let statement = pageStatements.get(name);
@@ -154,16 +158,19 @@ function pageStatement(withPrerequisites: boolean, columns: readonly CatalogColu
     const values = columns.map((column) => column.sql.replaceAll('$viewer', viewer));
     statement = {
       name,
-      text: `SELECT listed.*, json_build_array(${values.join(', ')}) AS "columnValues"
-    FROM (${withPrerequisites ? WITH_PREREQUISITES : `SELECT *, true AS "onPage" FROM (${PAGE_ROWS}) page`}) listed
-    ORDER BY "onPage" DESC, id`,
+      text: `SELECT max("catalogCount") AS "catalogCount", coalesce(json_agg(json_build_array(${courseJson('listed')},
+      "onPage", json_build_array(${values.join(', ')})) ORDER BY "onPage" DESC, id), '[]') AS listed
+    FROM (${withPrerequisites ? WITH_PREREQUISITES : `SELECT *, true AS "onPage" FROM (${PAGE_ROWS}) page`}) listed`,
     };
     pageStatements.set(name, statement);
   }
   return statement;
 }
 
-type PageRow = Course & { catalogCount: number | null; onPage?: boolean; columnValues?: unknown[] };
+interface PageStatementRow {
+  catalogCount: number | null;
+  listed: [course: CourseJson, onPage: boolean, columnValues: unknown[]][];
+}
 
 interface CatalogReaders {
   prisma: PrismaClient;
@@ -215,35 +222,19 @@ export async function readCatalogPage(
   const values: unknown[] = [plain.level, plain.isActive, startsAfter, query.take];
   if (withPrerequisites) values.push(canSeeInactive);
   if (columns.length > 0) values.push(viewer?.id ?? 0);
-  const rows = await readRows<PageRow>(pageStatement(withPrerequisites, columns), values);
+  const [{ catalogCount, listed }] = (await readRows<PageStatementRow>(
+    pageStatement(withPrerequisites, columns),
+    values,
+  )) as [PageStatementRow];
   const page: Course[] = [];
-  for (const { catalogCount, onPage = true, columnValues, ...course } of rows) {
-    columns.forEach((column, index) => column.take(course.id, columnValues![index]));
+  for (const [json, onPage, columnValues] of listed) {
+    const course = courseOfJson(json);
+    columns.forEach((column, index) => column.take(course.id, columnValues[index]));
     if (onPage) page.push(course);
     if (withPrerequisites) loaders.primeCourse(course.id, course);
   }
-  // The page's rows come first, each with the count.
-  if (rows[0]) loaders.catalogCount.prime(plain, rows[0].catalogCount!);
+  if (catalogCount !== null) loaders.catalogCount.prime(plain, catalogCount);
   // What the statement did not bring, the viewer may not see (or it is gone): courseById's answer for it.
   if (withPrerequisites) for (const id of page.flatMap((course) => course.prerequisites)) loaders.primeCourse(id, null);
   return page;
-}
-
-const ORDER_COLUMNS = {
-  title: 'title',
-  created_at: 'createdAt',
-  duration: 'durationMinutes',
-  level: 'levelRank',
-} as const;
-
-export type CourseOrder = { field: keyof typeof ORDER_COLUMNS; direction: 'asc' | 'desc' };
-
-/** Orders by the chosen column with id as the tie-breaker, so cursors are stable. */
-function courseOrderBy(order: CourseOrder | null | undefined): Prisma.CourseOrderByWithRelationInput[] {
-  if (!order) return [{ id: 'asc' }];
-  const column = ORDER_COLUMNS[order.field];
-  const direction = order.direction;
-  const primary: Prisma.CourseOrderByWithRelationInput =
-    column === 'durationMinutes' ? { durationMinutes: { sort: direction, nulls: 'last' } } : { [column]: direction };
-  return [primary, { id: direction }];
 }

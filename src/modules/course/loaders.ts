@@ -4,6 +4,7 @@ import type { Viewer } from '../../auth/token.js';
 import { isAdmin } from '../../auth/access.js';
 import { byKey } from '../../platform/db/keyed-rows.js';
 import type { NamedStatement, RowReader } from '../../platform/db/statements.js';
+import { dateOf, jsonTimestamp } from '../../platform/db/json-values.js';
 
 export interface CourseLoaders {
   /** Courses the viewer may see by id (inactive ones are null for learners); prerequisites are batched so. */
@@ -45,10 +46,48 @@ export const CATALOG_COUNT = `SELECT coalesce(sum(courses), 0)::int AS courses F
 
 const COUNTED_COURSES: NamedStatement = { name: 'counted-courses', text: CATALOG_COUNT };
 
-/** Every column of courses, named and typed as Prisma's Course (tests/integration/batching/loader-rows checks). */
-export const COURSE_COLUMNS = `id, title, description, level, level_rank AS "levelRank", content_path AS "contentPath",
-  video_url AS "videoUrl", thumbnail_url AS "thumbnailUrl", duration_minutes AS "durationMinutes", prerequisites,
-  tags, is_active AS "isActive", created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** Each field of Prisma's Course and its column (tests/integration/batching/loader-rows checks the rows). */
+const COURSE_FIELDS = {
+  id: 'id',
+  title: 'title',
+  description: 'description',
+  level: 'level',
+  levelRank: 'level_rank',
+  contentPath: 'content_path',
+  videoUrl: 'video_url',
+  thumbnailUrl: 'thumbnail_url',
+  durationMinutes: 'duration_minutes',
+  prerequisites: 'prerequisites',
+  tags: 'tags',
+  isActive: 'is_active',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const satisfies Record<keyof Course, string>;
+
+/** Every column of courses, named and typed as Prisma's Course. */
+export const COURSE_COLUMNS = Object.entries(COURSE_FIELDS)
+  .map(([field, column]) => (field === column ? column : `${column} AS "${field}"`))
+  .join(', ');
+
+/** A course as JSON, from `row`: a row of COURSE_COLUMNS (timestamps by jsonTimestamp). */
+export function courseJson(row: string): string {
+  const value = (field: string) =>
+    field === 'createdAt' || field === 'updatedAt' ? jsonTimestamp(`${row}."${field}"`) : `${row}."${field}"`;
+  return `json_build_object(${Object.keys(COURSE_FIELDS)
+    .map((field) => `'${field}', ${value(field)}`)
+    .join(', ')})`;
+}
+
+/** What courseJson wrote. */
+export type CourseJson = Omit<Course, 'createdAt' | 'updatedAt'> & { createdAt: number; updatedAt: number };
+
+/** What courseJson wrote, as Prisma's Course: the parsed object itself, its timestamps made Dates. */
+export function courseOfJson(json: CourseJson): Course {
+  const course = json as unknown as Course;
+  course.createdAt = dateOf(json.createdAt);
+  course.updatedAt = dateOf(json.updatedAt);
+  return course;
+}
 
 /** $1: course ids. What activeUnlessAdmin allows: admins every course, learners the active ones. */
 const COURSES_BY_ID: Record<'admin' | 'learner', NamedStatement> = {

@@ -58,11 +58,22 @@ type ProgressJson = Omit<ProgressRow, 'lastAccessed' | 'completedAt' | 'createdA
   updatedAt: number;
 };
 
-// pg gives NUMERIC as text, exactly; Prisma's type for it is Decimal.
-const progressOf = (row: ProgressRow): UserProgress => ({
-  ...row,
-  completionRate: new Prisma.Decimal(row.completionRate),
-});
+// pg gives NUMERIC as text, exactly; Prisma's type for it is Decimal. The row becomes the UserProgress itself.
+const progressOf = (row: ProgressRow): UserProgress => {
+  const progress = row as unknown as UserProgress;
+  progress.completionRate = new Prisma.Decimal(row.completionRate);
+  return progress;
+};
+
+/** What PROGRESS_JSON wrote, as a UserProgress: the parsed object itself, its timestamps made Dates. */
+const progressOfJson = (json: ProgressJson): UserProgress => {
+  const row = json as unknown as ProgressRow;
+  row.lastAccessed = dateOf(json.lastAccessed);
+  row.completedAt = dateOrNullOf(json.completedAt);
+  row.createdAt = dateOf(json.createdAt);
+  row.updatedAt = dateOf(json.updatedAt);
+  return progressOf(row);
+};
 
 export function createProgressLoaders(readRows: RowReader, viewer: Viewer | null): ProgressLoaders {
   const known = new Map<number, UserProgress | null>();
@@ -80,16 +91,7 @@ export function createProgressLoaders(readRows: RowReader, viewer: Viewer | null
           fields: ['viewerProgress', 'isUnlocked'],
           sql: `(SELECT ${PROGRESS_JSON} FROM user_progress p WHERE p.user_id = $viewer AND p.course_id = listed.id)`,
           take(courseId, value) {
-            const row = value as ProgressJson | null;
-            const progress =
-              row &&
-              progressOf({
-                ...row,
-                lastAccessed: dateOf(row.lastAccessed),
-                completedAt: dateOrNullOf(row.completedAt),
-                createdAt: dateOf(row.createdAt),
-                updatedAt: dateOf(row.updatedAt),
-              });
+            const progress = value ? progressOfJson(value as ProgressJson) : null;
             viewerProgressByCourse.prime(courseId, progress);
             known.set(courseId, progress);
           },

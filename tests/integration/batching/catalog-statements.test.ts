@@ -41,15 +41,23 @@ const VIEWER_PROGRESS =
   `'updatedAt', ${epochMs('p.updated_at')}) FROM user_progress p WHERE p.user_id = ? AND p.course_id = listed.id)`;
 /** Without their questions and scoring rules; anonymous viewers are counted as user 0, who has no attempts. */
 const ASSESSMENTS_WITH_VIEWER_ATTEMPTS =
-  "(SELECT coalesce(json_agg(json_build_object('id', a.id, 'courseId', a.course_id, 'title', a.title, " +
-  "'description', a.description, 'difficulty', a.difficulty, 'passThreshold', a.pass_threshold, " +
+  "(SELECT coalesce(json_agg(json_build_array(json_build_object('id', a.id, 'courseId', a.course_id, " +
+  "'title', a.title, 'description', a.description, 'difficulty', a.difficulty, 'passThreshold', a.pass_threshold, " +
   "'timeLimitMinutes', a.time_limit_minutes, 'maxAttempts', a.max_attempts, 'isActive', a.is_active, " +
-  `'createdAt', ${epochMs('a.created_at')}, 'updatedAt', ${epochMs('a.updated_at')}, ` +
-  "'viewerAttempts', (SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = ?)) " +
+  `'createdAt', ${epochMs('a.created_at')}, 'updatedAt', ${epochMs('a.updated_at')}), ` +
+  '(SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = ?)) ' +
   "ORDER BY a.id), '[]') FROM assessments a WHERE a.course_id = listed.id AND a.is_active)";
+const COURSE_JSON =
+  "json_build_object('id', listed.id, 'title', listed.title, 'description', listed.description, " +
+  "'level', listed.level, 'levelRank', listed.levelRank, 'contentPath', listed.contentPath, " +
+  "'videoUrl', listed.videoUrl, 'thumbnailUrl', listed.thumbnailUrl, 'durationMinutes', listed.durationMinutes, " +
+  "'prerequisites', listed.prerequisites, 'tags', listed.tags, 'isActive', listed.isActive, " +
+  `'createdAt', ${epochMs('listed.createdAt')}, 'updatedAt', ${epochMs('listed.updatedAt')})`;
+/** One row: the count, and the courses as one JSON array of [course, onPage, the columns' values]. */
 const pageWith = (...columns: string[]) =>
-  `SELECT listed.*, json_build_array(${columns.join(', ')}) AS columnValues ` +
-  `FROM (${COURSES_WITH_PREREQUISITES}) listed ORDER BY onPage DESC, id`;
+  'SELECT max(catalogCount) AS catalogCount, ' +
+  `coalesce(json_agg(json_build_array(${COURSE_JSON}, onPage, json_build_array(${columns.join(', ')})) ` +
+  `ORDER BY onPage DESC, id), '[]') AS listed FROM (${COURSES_WITH_PREREQUISITES}) listed`;
 
 let server: TestServer;
 let viewer: { id: number; role: 'learner' };

@@ -108,8 +108,8 @@ describe.each([
       expect(server.database.statementsSince(mark)).toEqual([
         expect.stringMatching(
           withPrerequisites
-            ? /"?onPage"? DESC, id$/
-            : /AS "?catalogCount"? FROM courses .* id > \? ORDER BY id LIMIT 101\) capped ORDER BY id LIMIT \?$/,
+            ? /^SELECT max\("?catalogCount"?\) .* AND \(\?::boolean OR is_active\)\) listed$/
+            : /^SELECT max\("?catalogCount"?\) .* id > \? ORDER BY id LIMIT 101\) capped ORDER BY id LIMIT \?\) page\) listed$/,
         ),
       ]);
       // The page left its filter's count for totalCount: no statement of its own.
