@@ -2,8 +2,9 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { createAssessment, createCourse, createUser, globalId } from '../../helpers/factories.js';
 
 /**
- * A course's assessments are read without their questions and scoring rules (most of a row's bytes, which the
- * catalog page never shows); a page that does ask for them gets them from one more statement, whatever its size.
+ * A course's assessments are read with only the columns a catalog page shows: not their questions and scoring
+ * rules (most of a row's bytes), description, difficulty, pass threshold or time limit. A page that does ask for
+ * them gets them from one more statement, whatever its size.
  */
 // Not among tests/operations: at the largest page size it is an operation the cost limit refuses, as it should.
 const CATALOG_ASSESSMENT_CONTENT = /* GraphQL */ `
@@ -15,6 +16,10 @@ const CATALOG_ASSESSMENT_CONTENT = /* GraphQL */ `
           assessments {
             id
             title
+            description
+            difficulty
+            passThreshold
+            timeLimitMinutes
             questions {
               id
               prompt
@@ -27,10 +32,21 @@ const CATALOG_ASSESSMENT_CONTENT = /* GraphQL */ `
   }
 `;
 
+interface AssessmentContent {
+  id: string;
+  title: string;
+  description: string | null;
+  difficulty: string;
+  passThreshold: number;
+  timeLimitMinutes: number | null;
+  questions: unknown[];
+  scoringConfig: unknown;
+}
+
 interface CatalogAssessmentContent {
   courses: {
     edges: {
-      node: { id: string; assessments: { id: string; title: string; questions: unknown[]; scoringConfig: unknown }[] };
+      node: { id: string; assessments: AssessmentContent[] };
     }[];
   };
 }
@@ -44,7 +60,13 @@ beforeAll(async () => {
   admin = { id: (await createUser(prisma, { role: 'admin' })).id, role: 'admin' };
   for (let i = 0; i < 10; i += 1) {
     const course = await createCourse(prisma);
-    for (let a = 0; a < 2; a += 1) await createAssessment(prisma, course.id);
+    await createAssessment(prisma, course.id);
+    await createAssessment(prisma, course.id, {
+      description: `About course ${course.id}`,
+      difficulty: 'advanced',
+      passThreshold: 85,
+      timeLimitMinutes: 15,
+    });
   }
 });
 afterAll(() => server.close());
@@ -58,8 +80,8 @@ async function pageOf(first: number) {
   return { statements, nodes: data.courses.edges.map((edge) => edge.node) };
 }
 
-describe("a course's assessments with their questions", () => {
-  it('answers each with its stored questions and scoring rules', async () => {
+describe("a course's assessments with the columns a catalog page leaves out", () => {
+  it('answers each with its stored questions, scoring rules, description, difficulty and limits', async () => {
     const { nodes } = await pageOf(10);
     const stored = await server.database.prisma.assessment.findMany({ orderBy: { id: 'asc' } });
     const answered = nodes.flatMap((node) => node.assessments);
@@ -69,10 +91,16 @@ describe("a course's assessments with their questions", () => {
       const questions = row.questions as { id: string; prompt: string }[];
       expect(assessment.questions).toEqual(questions.map(({ id, prompt }) => ({ id, prompt })));
       expect(assessment.scoringConfig).toEqual(row.scoringConfig);
+      expect(assessment).toMatchObject({
+        description: row.description,
+        difficulty: row.difficulty.toUpperCase(),
+        passThreshold: row.passThreshold,
+        timeLimitMinutes: row.timeLimitMinutes,
+      });
     });
   });
 
-  it('costs 2 statements for 2 and for 10 courses: the page with its assessments, and their content', async () => {
+  it('costs 2 statements for 2 and for 10 courses: the page with its assessments, and the columns it left out', async () => {
     await pageOf(1); // provisions the admin's user row
     expect([(await pageOf(2)).statements, (await pageOf(10)).statements]).toEqual([2, 2]);
   });

@@ -42,9 +42,7 @@ const VIEWER_PROGRESS =
 /** Without their questions and scoring rules; anonymous viewers are counted as user 0, who has no attempts. */
 const ASSESSMENTS_WITH_VIEWER_ATTEMPTS =
   "(SELECT coalesce(json_agg(json_build_array(json_build_object('id', a.id, 'courseId', a.course_id, " +
-  "'title', a.title, 'description', a.description, 'difficulty', a.difficulty, 'passThreshold', a.pass_threshold, " +
-  "'timeLimitMinutes', a.time_limit_minutes, 'maxAttempts', a.max_attempts, 'isActive', a.is_active, " +
-  `'createdAt', ${epochMs('a.created_at')}, 'updatedAt', ${epochMs('a.updated_at')}), ` +
+  "'title', a.title, 'maxAttempts', a.max_attempts, 'isActive', a.is_active), " +
   '(SELECT count(*)::int FROM assessment_attempts t WHERE t.assessment_id = a.id AND t.user_id = ?)) ' +
   "ORDER BY a.id), '[]') FROM assessments a WHERE a.course_id = listed.id AND a.is_active)";
 const COURSE_JSON =

@@ -91,16 +91,31 @@ export const AssessmentRef = builder.prismaNode('Assessment', {
   fields: (t) => ({
     course: t.relation('course'),
     title: t.exposeString('title'),
-    description: t.exposeString('description', { nullable: true }),
-    difficulty: t.expose('difficulty', { type: DifficultyEnum }),
-    passThreshold: t.exposeInt('passThreshold', { description: 'The score (0-100) an attempt needs to pass.' }),
-    timeLimitMinutes: t.exposeInt('timeLimitMinutes', {
+    // Selected, not exposed, as questions and scoringConfig below: a course's assessments are read without these
+    // columns (AssessmentListing), and plugin-prisma loads them for a page that asks.
+    description: t.string({
+      nullable: true,
+      select: { description: true },
+      resolve: (assessment) => assessment.description,
+    }),
+    difficulty: t.field({
+      type: DifficultyEnum,
+      select: { difficulty: true },
+      resolve: (assessment) => assessment.difficulty,
+    }),
+    passThreshold: t.int({
+      description: 'The score (0-100) an attempt needs to pass.',
+      select: { passThreshold: true },
+      resolve: (assessment) => assessment.passThreshold,
+    }),
+    timeLimitMinutes: t.int({
       nullable: true,
       description: 'Minutes from startAssessmentAttempt to the deadline; null: no time limit.',
+      select: { timeLimitMinutes: true },
+      resolve: (assessment) => assessment.timeLimitMinutes,
     }),
     maxAttempts: t.exposeInt('maxAttempts'),
     isActive: t.exposeBoolean('isActive', { description: 'Inactive assessments are hidden from learners.' }),
-    // Selected, not exposed: a course's assessments are read without these columns (AssessmentListing).
     questions: t.field({
       type: [QuestionRef],
       select: { questions: true, scoringConfig: true },
